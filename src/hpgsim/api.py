@@ -1,0 +1,79 @@
+"""The public Python entry point: one man, one protocol, one call."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .drugs.protocol import Protocol
+from .engine.run import DoseEvents, RawRun, run_man
+from .errors import InputError
+from .people.patient import Patient
+from .people.physiology_of_man import personalise, population_parameters
+from .physiology import model
+from .results import Result
+
+# measures read from the algebraic outputs or from the states
+_FROM_ALG = {
+    "total_testosterone": model.A_TT,
+    "free_testosterone": model.A_FT,
+    "bioavailable_testosterone": model.A_BIOT,
+    "intratesticular_testosterone": model.A_ITT,
+    "estradiol": model.A_E2,
+    "free_estradiol": model.A_FE2,
+    "inhibin_b": model.A_INHB,
+    "sperm_concentration": model.A_SPERM,
+    "total_motile_count": model.A_TMC,
+    "progressive_motility": model.A_PMOT,
+}
+_FROM_STATE = {"lh": model.LH, "fsh": model.FSH, "shbg": model.SHBG, "bmd_spine": model.BMD,
+               "insulin_sensitivity": model.ISI}
+_T_NGDL_PER_NMOL = 28.84     # Vermeulen 1999 / ISSAM
+_E2_PMOL_PER_PG = 3.671
+
+
+def parameters_for(patient: Patient, *, file: str | None = None) -> np.ndarray:
+    """This man's parameter vector: his age and BMI, then his labs."""
+    p = population_parameters(patient.age, patient.bmi, patient.height_m)
+    if patient.labs:
+        p = personalise(p, dict(patient.labs), file=file)
+    return p
+
+
+def measures_of(raw: RawRun) -> dict[str, np.ndarray]:
+    """Named trajectories in internal units from a raw run."""
+    out = {name: raw.alg[:, slot].copy() for name, slot in _FROM_ALG.items()}
+    out.update({name: raw.y[:, slot].copy() for name, slot in _FROM_STATE.items()})
+    tt_ngdl = out["total_testosterone"] * _T_NGDL_PER_NMOL
+    out["t_e2_ratio"] = tt_ngdl / (out["estradiol"] / _E2_PMOL_PER_PG)
+    out["t_lh_ratio"] = tt_ngdl / np.maximum(out["lh"], 1e-3)
+    out["prolactin"] = np.full(raw.t.shape, raw.params[model.P_PRL])
+    for d, drug in enumerate(raw.drugs):
+        if drug.name != "placebo":
+            out[f"concentration:{drug.name}"] = raw.conc[:, d].copy()
+    return out
+
+
+def simulate(patient: Patient, protocol: Protocol | str | list | None = None, weeks: float = 26.0, *,
+             output_every_hours: float = 24.0, thresholds: tuple = (), rtol: float | None = None,
+             file: str | None = None) -> Result:
+    """Simulate ``patient`` under ``protocol`` for ``weeks`` weeks after week 0.
+
+    ``protocol`` may be a :class:`Protocol`, text such as ``"anastrozole 1 mg twice weekly"``,
+    a list of such texts or dicts, or ``None`` for no treatment. The man's baseline is his own
+    steady state; history in negative weeks runs before week 0. Outputs every
+    ``output_every_hours`` hours (24 by default), taken before any dose due at the same time.
+    """
+    if not isinstance(patient, Patient):
+        raise InputError("patient", "a hpgsim.Patient (build one with Patient.build(age=..., bmi=...))", type(patient).__name__, file)
+    if not (0 < float(weeks) <= 520):
+        raise InputError("weeks", "a duration between 0 and 520 weeks", weeks, file)
+    if not (0.01 <= float(output_every_hours) <= 24 * 28):
+        raise InputError("output_every_hours", "an output interval between 0.01 and 672 hours", output_every_hours, file)
+    protocol = Protocol.coerce(protocol, file=file)
+    t_end = float(weeks) * 168.0
+    events = DoseEvents.from_list(protocol.dose_events(t_end))
+    raw = run_man(parameters_for(patient, file=file), events, t_end, every_h=float(output_every_hours), rtol=rtol)
+    dose_log = [(float(t), raw.drugs[d].name, float(amt / raw.drugs[d].bioavailability))
+                for t, d, amt in zip(events.t, events.drug, events.amount)]
+    return Result(raw.t, measures_of(raw), patient=patient, protocol=protocol, dose_events=dose_log,
+                  thresholds=tuple(thresholds))

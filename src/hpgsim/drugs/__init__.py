@@ -1,0 +1,1 @@
+"""The drugs: records (data), closed-form PK, regimen parsing and protocols."""

@@ -1,0 +1,66 @@
+"""The drug records. Each number carries its source; docs/model.md lists them.
+
+Anastrozole's in-vivo potency is the one number that differs most between populations: in
+postmenopausal women 1 mg daily blocks whole-body aromatisation by 96.7 % (Geisler 1996),
+which with the steady-state concentration below implies an EC50 near 0.9 ng/mL; in men the
+same dose lowers E2 by only 24-41 % while T rises 20-67 % (Leder 2004, Burnett-Bowie 2009,
+Gibb 2016), which mass balance turns into 50-60 % inhibition and an EC50 near 20 ng/mL. The
+simulator models men, so the record carries the male value, fitted to those calibration
+studies, and keeps the female value beside it as the other end of the range.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .records import DrugRecord, Source, register
+
+_LN2 = math.log(2.0)
+
+ANASTROZOLE_HALF_LIFE_H = 46.8   # Mauras N et al. JCEM 2009;94:2975 (label: about 50 h)
+ANASTROZOLE_CL_F_L_H = 1.54      # Mauras 2009, apparent clearance CL/F
+ANASTROZOLE_F = 0.85             # secondary source (medlabglobal), uncertain
+ANASTROZOLE_KA_PER_H = 2.6       # gives tmax = ln(ka/ke)/(ka-ke) = 2.0 h (label, fasting)
+ANASTROZOLE_EC50_MEN = 20.0      # ng/mL, fitted to the male calibration set (see module docstring)
+ANASTROZOLE_EC50_WOMEN = 0.9     # ng/mL, implied by Geisler J et al. Br J Cancer 1996 (96.7 % at 1 mg)
+
+register(DrugRecord(
+    name="anastrozole",
+    drug_class="non-steroidal aromatase inhibitor (reversible)",
+    route="oral",
+    dose_unit="ug",
+    max_single_dose=10_000.0,    # 10 mg, the highest dose studied (Geisler 1996)
+    bioavailability=ANASTROZOLE_F,
+    ka_per_h=ANASTROZOLE_KA_PER_H,
+    ke_per_h=_LN2 / ANASTROZOLE_HALF_LIFE_H,
+    # V = F * (CL/F) / ke so that CL/F is Mauras' 1.54 L/h: V/F = 104 L, V = 88 L
+    volume_l=ANASTROZOLE_F * ANASTROZOLE_CL_F_L_H * ANASTROZOLE_HALF_LIFE_H / _LN2,
+    channel="aromatase_inhibition",
+    emax=1.0,
+    ec50_ng_ml=ANASTROZOLE_EC50_MEN,
+    hill=1.0,
+    mechanism="competitive, reversible inhibition of aromatase (CYP19A1) in testis and adipose tissue",
+    sources=(
+        Source("Mauras N et al. J Clin Endocrinol Metab 2009;94:2975 (t1/2 46.8 h, CL/F 1.54 L/h, tmax 1 h)", "https://www.pubmed.gov/19470631/"),
+        Source("ARIMIDEX label (t1/2 about 50 h, tmax 2 h fasting, steady state by day 7)", "https://dailymed.nlm.nih.gov/dailymed/archives/fdaDrugInfo.cfm?archiveid=5257"),
+        Source("Geisler J et al. Br J Cancer 1996 (96.7 % in-vivo aromatase inhibition at 1 mg in women)", "http://linkedlifedata.com/resource/pubmed-article/8883419?generic=true"),
+        Source("Leder BZ et al. JCEM 2004;89:1174; Burnett-Bowie SM et al. Clin Endocrinol 2009;70:116; Gibb FW et al. JCEM 2016;101:2040 (male potency, fitted)", "https://www.ncbi.nlm.nih.gov/pubmed/15001605"),
+    ),
+    notes=f"EC50 in men {ANASTROZOLE_EC50_MEN} ng/mL (fitted) versus {ANASTROZOLE_EC50_WOMEN} ng/mL implied by data in postmenopausal women.",
+))
+
+register(DrugRecord(
+    name="placebo",
+    drug_class="placebo",
+    route="oral",
+    dose_unit="mg",
+    max_single_dose=1e6,
+    bioavailability=1.0,
+    ka_per_h=1.0,
+    ke_per_h=1.0,
+    volume_l=1.0,
+    channel="aromatase_inhibition",
+    emax=0.0,
+    ec50_ng_ml=1.0,
+    mechanism="none (control arm)",
+))

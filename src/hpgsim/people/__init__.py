@@ -1,0 +1,1 @@
+"""The men: patients as value objects and the mapping from a man to his parameters."""

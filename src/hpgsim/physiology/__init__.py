@@ -1,0 +1,1 @@
+"""The physiology: the parameter table, mass-action binding and the compiled right-hand side."""

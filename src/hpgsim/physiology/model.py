@@ -1,0 +1,290 @@
+"""The male HPG axis as pure, compiled functions over plain float arrays.
+
+State vector (units in brackets; ``rel`` = relative to the reference man):
+
+  0  GNRHR_DESENS  GnRH-receptor desensitised fraction [0-1]
+  1  LH_POOL       pituitary releasable LH [rel]       2  LH    serum LH [IU/L]
+  3  FSH_POOL      pituitary FSH [rel]                 4  FSH   serum FSH [IU/L]
+  5  LEYDIG_ADAPT  Leydig LH responsiveness [rel]      6  SHBG  [nmol/L]
+  7..12 GERM       germ-cell chain, six stages from spermatogonial division to spermiation [rel flux]
+  13 EPIDIDYMIS    epididymal sperm reserve [rel]
+  14 BMD           spine BMD [g/cm2]                   15 ISI   insulin-sensitivity index [1]
+
+Everything faster than an hour (GnRH, serum and intratesticular steroids, inhibin B) is in
+quasi-steady state and computed algebraically from the states by :func:`algebra`; drug
+concentrations come from closed-form PK (:mod:`hpgsim.drugs.pk`). That leaves a system whose
+fastest mode is LH clearance (t1/2 136 min), which an explicit adaptive Runge-Kutta solves
+efficiently (docs/model.md, "Numerics", has the eigenvalue measurement).
+
+Drugs act through effect channels (:data:`hpgsim.drugs.records.CHANNELS`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from ..drugs import pk
+from .binding import free_e2, free_t_vermeulen, total_t_from_free
+from .parameters import ALBUMIN_MOLAR_MASS, INDEX
+
+# ------------------------------------------------------------------ state layout
+GNRHR_DESENS, LH_POOL, LH, FSH_POOL, FSH, LEYDIG_ADAPT, SHBG = range(7)
+N_GERM = 6
+GERM0 = 7
+EPIDIDYMIS = GERM0 + N_GERM
+BMD = EPIDIDYMIS + 1
+ISI = BMD + 1
+N_STATES = ISI + 1
+STATE_NAMES = ("gnrhr_desensitised", "lh_pool", "lh", "fsh_pool", "fsh", "leydig_adaptation", "shbg") + tuple(
+    f"germ_stage_{i + 1}" for i in range(N_GERM)) + ("epididymal_reserve", "bmd_spine", "insulin_sensitivity")
+
+# ------------------------------------------------------------------ algebraic outputs
+(A_TT, A_FT, A_BIOT, A_E2, A_FE2, A_ITT, A_INHB, A_GNRH, A_SPERM, A_TMC, A_PMOT, A_LEYDIG,
+ A_BONE_E, A_BONE_T, A_LH_EFF, A_FSH_EFF) = range(16)
+N_ALG = 16
+
+N_CHANNELS = 7
+CH_AROM, CH_ER_ANT, CH_ER_AGO, CH_LHR, CH_FSHR, CH_GNRHR, CH_T_IN = range(N_CHANNELS)
+
+# parameter slots as compile-time constants (numba freezes module-level ints)
+_I = INDEX
+P_REF_TT, P_REF_SHBG, P_REF_E2, P_REF_LH, P_REF_FSH = (_I["ref_total_t"], _I["ref_shbg"], _I["ref_e2"], _I["ref_lh"], _I["ref_fsh"])
+P_REF_INHB, P_REF_ITT, P_REF_SPERM, P_REF_PMOT = _I["ref_inhibin_b"], _I["ref_itt"], _I["ref_sperm_conc"], _I["ref_progressive_motility"]
+P_VOL, P_NPMOT, P_ALB, P_REF_PRL = _I["semen_volume"], _I["nonprogressive_motility"], _I["albumin"], _I["ref_prolactin"]
+P_T_NONTEST, P_E2_TESTIS = _I["t_nontesticular_fraction"], _I["e2_testis_fraction"]
+P_KS_T, P_KA_T, P_KS_E2, P_KA_E2, P_ITT_UP = _I["k_shbg_t"], _I["k_alb_t"], _I["k_shbg_e2"], _I["k_alb_e2"], _I["itt_serum_uptake"]
+P_LH_HL, P_FSH_HL, P_LH_POOL, P_FSH_POOL = _I["lh_half_life"], _I["fsh_half_life"], _I["lh_pool_turnover"], _I["fsh_pool_turnover"]
+P_LH_BASAL, P_FSH_BASAL, P_SHBG_HL = _I["lh_basal_release"], _I["fsh_basal_release"], _I["shbg_half_life"]
+P_DES_HT, P_RES_HT, P_EXO_MAX = _I["gnrhr_desens_half_time"], _I["gnrhr_resens_half_time"], _I["gnrh_exo_max_drive"]
+P_SHBG_E, P_SHBG_T = _I["shbg_e2_exponent"], _I["shbg_t_exponent"]
+P_E2H_K, P_E2H_N, P_TH_K, P_TH_N = _I["e2_hyp_k"], _I["e2_hyp_n"], _I["t_hyp_k"], _I["t_hyp_n"]
+P_E2P_K, P_E2P_N, P_LH_A, P_FSH_A = _I["e2_pit_k"], _I["e2_pit_n"], _I["lh_gnrh_exponent"], _I["fsh_gnrh_exponent"]
+P_INH_K, P_INH_N, P_PRL_K, P_PRL_N = _I["inhibin_k"], _I["inhibin_n"], _I["prolactin_k"], _I["prolactin_n"]
+P_LEY_EC50, P_LEY_N, P_ADAPT_G, P_ADAPT_TAU = _I["leydig_ec50"], _I["leydig_hill"], _I["leydig_adapt_gain"], _I["leydig_adapt_tau"]
+P_SG_DUR, P_EPI, P_SG_FB, P_SG_FK, P_SG_FN = _I["sg_duration"], _I["epididymal_transit"], _I["sg_fsh_basal"], _I["sg_fsh_k"], _I["sg_fsh_n"]
+P_SG_TK, P_SG_TN, P_SP_K, P_SP_N = _I["sg_itt_k"], _I["sg_itt_n"], _I["spermiation_itt_k"], _I["spermiation_itt_n"]
+P_MOT_EXP, P_INH_SO, P_INH_FE = _I["motility_androgen_exponent"], _I["inhibin_sertoli_only"], _I["inhibin_fsh_exponent"]
+P_BONE_EK, P_BONE_EN, P_BONE_TK, P_BONE_RE, P_BONE_RT = _I["bone_e2_k"], _I["bone_e2_n"], _I["bone_t_k"], _I["bone_rate_e2"], _I["bone_rate_t"]
+P_IS_EXP, P_IS_TAU = _I["is_e2_exponent"], _I["is_tau"]
+P_LEYCAP, P_AROM, P_SHBGF, P_GNRHF, P_LHF, P_FSHF = (_I["leydig_capacity"], _I["aromatase_factor"], _I["shbg_factor"],
+                                                     _I["gnrh_factor"], _I["lh_factor"], _I["fsh_factor"])
+P_SERT, P_GERM, P_MOTF, P_PRL = _I["sertoli_factor"], _I["germ_cell_factor"], _I["motility_factor"], _I["prolactin"]
+P_REF_FT, P_REF_BIOT, P_REF_FE2 = _I["ref_free_t"], _I["ref_bio_t"], _I["ref_free_e2"]
+P_TPROD, P_TCL, P_E2PROD, P_E2CL = _I["t_prod_nmol_h"], _I["t_clearance_bio_l_h"], _I["e2_prod_pmol_h"], _I["e2_clearance_l_h"]
+P_BASE_E2, P_BASE_BE, P_BASE_BT, P_BMD_DRIFT = _I["baseline_e2"], _I["baseline_bone_e2_signal"], _I["baseline_bone_t_signal"], _I["bmd_drift"]
+
+LN2 = math.log(2.0)
+HOURS_PER_YEAR = 8766.0
+_ALB_MM = ALBUMIN_MOLAR_MASS
+
+
+@njit(cache=True)
+def brake(x: float, k: float, n: float) -> float:
+    """Inhibitory Hill term 1 / (1 + (x/k)^n)."""
+    if x <= 0.0:
+        return 1.0
+    return 1.0 / (1.0 + (x / k) ** n)
+
+
+@njit(cache=True)
+def drive(x: float, k: float, n: float) -> float:
+    """Stimulatory Hill term x^n / (x^n + k^n)."""
+    if x <= 0.0:
+        return 0.0
+    xn = x ** n
+    return xn / (xn + k ** n)
+
+
+@njit(cache=True)
+def drug_channels(t: float, pk_static: np.ndarray, pk_state: np.ndarray, ch: np.ndarray) -> None:
+    """Fill the effect channels at time ``t`` from every drug's closed-form PK.
+
+    Inhibitions and receptor occupancies combine as independent blocks (1 - prod(1 - e));
+    agonist concentrations and testosterone inputs add.
+    """
+    for c in range(N_CHANNELS):
+        ch[c] = 0.0
+    keep = np.ones(N_CHANNELS)
+    for d in range(pk_static.shape[0]):
+        dt = t - pk_state[d, pk.T0]
+        depot, central = pk.chain_amounts(pk_state[d, pk.DEP0], pk_state[d, pk.CEN0],
+                                          pk_static[d, pk.KA], pk_static[d, pk.KE], dt)
+        c = int(pk_static[d, pk.CHAN])
+        if pk_static[d, pk.FROM_ABS] > 0.5:
+            ch[c] += pk_static[d, pk.EMAX] * pk_static[d, pk.KA] * depot
+            continue
+        conc = central / pk_static[d, pk.VOL]
+        eff = pk_static[d, pk.EMAX] * drive(conc, pk_static[d, pk.EC50], pk_static[d, pk.HILL])
+        if c == CH_AROM or c == CH_ER_ANT or c == CH_GNRHR:
+            keep[c] *= 1.0 - min(eff, 1.0)
+        else:
+            ch[c] += eff
+    ch[CH_AROM] = 1.0 - keep[CH_AROM]
+    ch[CH_ER_ANT] = 1.0 - keep[CH_ER_ANT]
+    ch[CH_GNRHR] = 1.0 - keep[CH_GNRHR]
+
+
+@njit(cache=True)
+def algebra(y: np.ndarray, p: np.ndarray, ch: np.ndarray, a: np.ndarray) -> None:
+    """Quasi-steady-state quantities from the states ``y``, parameters ``p`` and channels ``ch``."""
+    alb_mol = p[P_ALB] / _ALB_MM
+    n_alb_t = 1.0 + p[P_KA_T] * alb_mol
+    n_alb_e2 = 1.0 + p[P_KA_E2] * alb_mol
+    ks_t = p[P_KS_T] * 1e-9
+    ks_e2 = p[P_KS_E2] * 1e-9
+    ref_lh = p[P_REF_LH]
+
+    # Leydig cells: saturable in LH plus any LH-receptor agonist (hCG), scaled by capacity
+    # and by the slow LH-receptor adaptation state.
+    lh_eff = max(y[LH], 0.0) + ch[CH_LHR]
+    ec50 = p[P_LEY_EC50] * ref_lh
+    leydig = p[P_LEYCAP] * y[LEYDIG_ADAPT] * drive(lh_eff, ec50, p[P_LEY_N]) / drive(ref_lh, ec50, p[P_LEY_N])
+
+    # Serum T: production = testis + non-testicular + exogenous; clearance acts on the
+    # bioavailable fraction, so total T follows from free T by mass action (Vermeulen).
+    shbg = max(y[SHBG], 1e-6)
+    t_prod = p[P_TPROD] * ((1.0 - p[P_T_NONTEST]) * leydig + p[P_T_NONTEST]) + ch[CH_T_IN]
+    bio_t = t_prod / p[P_TCL]
+    ft = bio_t / n_alb_t
+    tt = total_t_from_free(ft, shbg, ks_t, n_alb_t)
+    itt = (p[P_REF_ITT] - p[P_ITT_UP] * p[P_REF_TT]) * leydig + p[P_ITT_UP] * tt
+
+    # E2: testicular secretion follows Leydig activity; peripheral aromatisation follows
+    # bioavailable T and adipose aromatase; an aromatase inhibitor blocks both.
+    arom_free = 1.0 - ch[CH_AROM]
+    e2_prod = p[P_E2PROD] * arom_free * (p[P_E2_TESTIS] * leydig
+                                         + (1.0 - p[P_E2_TESTIS]) * p[P_AROM] * bio_t / p[P_REF_BIOT])
+    e2 = e2_prod / p[P_E2CL]
+    fe2 = free_e2(e2, shbg, ft, ks_t, ks_e2, n_alb_e2)
+
+    # Hypothalamus: mean-field GnRH drive braked by E2 at the estrogen receptor (an ER
+    # antagonist hides E2, an ER agonist adds to it), by T at the androgen receptor and by prolactin.
+    e2_signal = (fe2 / p[P_REF_FE2]) * (1.0 - ch[CH_ER_ANT]) + ch[CH_ER_AGO]
+    ft_rel = ft / p[P_REF_FT]
+    gnrh = (p[P_GNRHF]
+            * brake(e2_signal, p[P_E2H_K], p[P_E2H_N]) / brake(1.0, p[P_E2H_K], p[P_E2H_N])
+            * brake(ft_rel, p[P_TH_K], p[P_TH_N]) / brake(1.0, p[P_TH_K], p[P_TH_N])
+            * brake(p[P_PRL], p[P_PRL_K], p[P_PRL_N]) / brake(p[P_REF_PRL], p[P_PRL_K], p[P_PRL_N]))
+
+    # Sertoli/germ-cell compartment: inhibin B needs Sertoli cells, more with germ cells
+    # (mid-chain spermatocytes/spermatids), and is stimulated a little by FSH.
+    fsh_eff = max(y[FSH], 0.0) + ch[CH_FSHR]
+    germ_mid = (y[GERM0 + 1] + y[GERM0 + 2] + y[GERM0 + 3]) / 3.0
+    so = p[P_INH_SO]
+    inhb = p[P_REF_INHB] * p[P_SERT] * (so + (1.0 - so) * max(germ_mid, 0.0)) * (max(fsh_eff, 1e-9) / p[P_REF_FSH]) ** p[P_INH_FE]
+
+    # semen: spermiation and epididymal maturation need androgen
+    sperm = p[P_REF_SPERM] * p[P_SERT] * max(y[EPIDIDYMIS], 0.0)
+    sp_rel = drive(itt, p[P_SP_K] * p[P_REF_ITT], p[P_SP_N]) / drive(p[P_REF_ITT], p[P_SP_K] * p[P_REF_ITT], p[P_SP_N])
+    pmot = min(p[P_REF_PMOT] * p[P_MOTF] * min(sp_rel, 1.0) ** p[P_MOT_EXP], 95.0)
+    tmc = sperm * p[P_VOL] * (pmot + p[P_NPMOT]) / 100.0
+
+    a[A_TT] = tt
+    a[A_FT] = ft
+    a[A_BIOT] = bio_t
+    a[A_E2] = e2
+    a[A_FE2] = fe2
+    a[A_ITT] = itt
+    a[A_INHB] = inhb
+    a[A_GNRH] = gnrh
+    a[A_SPERM] = sperm
+    a[A_TMC] = tmc
+    a[A_PMOT] = pmot
+    a[A_LEYDIG] = leydig
+    a[A_BONE_E] = drive(e2, p[P_BONE_EK], p[P_BONE_EN])
+    a[A_BONE_T] = drive(tt, p[P_BONE_TK], 1.0)
+    a[A_LH_EFF] = lh_eff
+    a[A_FSH_EFF] = fsh_eff
+
+
+@njit(cache=True)
+def rhs_core(y: np.ndarray, p: np.ndarray, ch: np.ndarray, a: np.ndarray, dy: np.ndarray) -> None:
+    """dy/dt (per hour) given states, parameters and the drug channels at this instant."""
+    algebra(y, p, ch, a)
+    ref_lh = p[P_REF_LH]
+
+    # GnRH receptor: continuous exogenous occupancy desensitises it; endogenous GnRH is
+    # pulsatile and, in the mean-field limit, does not.
+    occ = ch[CH_GNRHR]
+    k_des = LN2 / p[P_DES_HT]
+    k_res = LN2 / p[P_RES_HT]
+    dy[GNRHR_DESENS] = k_des * occ * (1.0 - y[GNRHR_DESENS]) - k_res * y[GNRHR_DESENS]
+    gp = (a[A_GNRH] + p[P_EXO_MAX] * occ) * (1.0 - y[GNRHR_DESENS])
+
+    # Pituitary: E2 brakes synthesis; GnRH drives both synthesis and release from the pool.
+    e2_signal = (a[A_FE2] / p[P_REF_FE2]) * (1.0 - ch[CH_ER_ANT]) + ch[CH_ER_AGO]
+    pit_e2 = brake(e2_signal, p[P_E2P_K], p[P_E2P_N]) / brake(1.0, p[P_E2P_K], p[P_E2P_N])
+    b_lh = p[P_LH_BASAL]
+    rel_lh = b_lh + (1.0 - b_lh) * gp
+    syn_lh = gp ** p[P_LH_A] * pit_e2
+    dy[LH_POOL] = (syn_lh - rel_lh * y[LH_POOL]) / p[P_LH_POOL]
+    k_lh = LN2 / (p[P_LH_HL] / 60.0)
+    dy[LH] = k_lh * (ref_lh * p[P_LHF] * rel_lh * y[LH_POOL] - y[LH])
+
+    inh = brake(a[A_INHB] / p[P_REF_INHB], p[P_INH_K], p[P_INH_N]) / brake(1.0, p[P_INH_K], p[P_INH_N])
+    b_f = p[P_FSH_BASAL]
+    rel_f = b_f + (1.0 - b_f) * gp
+    syn_f = gp ** p[P_FSH_A] * pit_e2 * inh
+    dy[FSH_POOL] = (syn_f - rel_f * y[FSH_POOL]) / p[P_FSH_POOL]
+    k_fsh = LN2 / (p[P_FSH_HL] / 60.0)
+    dy[FSH] = k_fsh * (p[P_REF_FSH] * p[P_FSHF] * rel_f * y[FSH_POOL] - y[FSH])
+
+    # Leydig LH-receptor down-regulation under sustained drive (bounded below 0.25 x ref LH).
+    lh_rel = max(a[A_LH_EFF], 0.25 * ref_lh) / ref_lh
+    target = lh_rel ** (-p[P_ADAPT_G])
+    dy[LEYDIG_ADAPT] = (target - y[LEYDIG_ADAPT]) / (p[P_ADAPT_TAU] * 168.0)
+
+    # SHBG: hepatic production raised by E2, lowered by androgen.
+    shbg_target = (p[P_REF_SHBG] * p[P_SHBGF] * (max(a[A_E2], 1e-6) / p[P_REF_E2]) ** p[P_SHBG_E]
+                   * (max(a[A_FT], 1e-9) / p[P_REF_FT]) ** (-p[P_SHBG_T]))
+    dy[SHBG] = LN2 / (p[P_SHBG_HL] * 24.0) * (shbg_target - y[SHBG])
+
+    # Germ-cell chain: input needs FSH and intratesticular T; six equal stages give an
+    # Erlang-distributed duration; spermiation needs T; then the epididymis.
+    f = a[A_FSH_EFF]
+    fk = p[P_SG_FK] * p[P_REF_FSH]
+    fb = p[P_SG_FB]
+    h_f = (fb + (1.0 - fb) * drive(f, fk, p[P_SG_FN])) / (fb + (1.0 - fb) * drive(p[P_REF_FSH], fk, p[P_SG_FN]))
+    tk = p[P_SG_TK] * p[P_REF_ITT]
+    h_t = drive(a[A_ITT], tk, p[P_SG_TN]) / drive(p[P_REF_ITT], tk, p[P_SG_TN])
+    k_s = N_GERM / (p[P_SG_DUR] * 24.0)
+    dy[GERM0] = k_s * (p[P_GERM] * h_f * h_t - y[GERM0])
+    for i in range(1, N_GERM):
+        dy[GERM0 + i] = k_s * (y[GERM0 + i - 1] - y[GERM0 + i])
+    spk = p[P_SP_K] * p[P_REF_ITT]
+    sp = drive(a[A_ITT], spk, p[P_SP_N]) / drive(p[P_REF_ITT], spk, p[P_SP_N])
+    dy[EPIDIDYMIS] = (y[GERM0 + N_GERM - 1] * sp - y[EPIDIDYMIS]) / (p[P_EPI] * 24.0)
+
+    # Bone: the man's natural drift plus the change of his E2 and T bone signals from baseline.
+    dy[BMD] = y[BMD] * (p[P_BMD_DRIFT] + p[P_BONE_RE] * (a[A_BONE_E] - p[P_BASE_BE])
+                        + p[P_BONE_RT] * (a[A_BONE_T] - p[P_BASE_BT])) / HOURS_PER_YEAR
+    # Insulin sensitivity relaxes to (E2 / baseline E2)^beta (sign disputed; see parameter table).
+    is_target = (max(a[A_E2], 1e-6) / p[P_BASE_E2]) ** p[P_IS_EXP]
+    dy[ISI] = (is_target - y[ISI]) / (p[P_IS_TAU] * 168.0)
+
+
+@njit(cache=True)
+def rhs(t: float, y: np.ndarray, p: np.ndarray, pk_static: np.ndarray, pk_state: np.ndarray,
+        ch: np.ndarray, a: np.ndarray, dy: np.ndarray) -> None:
+    """The full right-hand side: drug channels from closed-form PK at ``t``, then physiology."""
+    drug_channels(t, pk_static, pk_state, ch)
+    rhs_core(y, p, ch, a, dy)
+
+
+def reference_state(p: np.ndarray) -> np.ndarray:
+    """The reference man's steady state, exact by construction (used as the root-finder's start)."""
+    y = np.zeros(N_STATES)
+    y[LH_POOL] = 1.0
+    y[LH] = p[P_REF_LH]
+    y[FSH_POOL] = 1.0
+    y[FSH] = p[P_REF_FSH]
+    y[LEYDIG_ADAPT] = 1.0
+    y[SHBG] = p[P_REF_SHBG]
+    y[GERM0:GERM0 + N_GERM] = 1.0
+    y[EPIDIDYMIS] = 1.0
+    y[BMD] = p[_I["ref_bmd_spine"]]
+    y[ISI] = 1.0
+    return y

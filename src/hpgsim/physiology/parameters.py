@@ -1,0 +1,235 @@
+"""The one annotated table of model parameters (name, value, unit, range, meaning, source).
+
+Internal unit system (see docs/model.md): time in hours; T, free T, bioavailable T and
+intratesticular T in nmol/L; E2 in pmol/L; LH and FSH in IU/L; SHBG in nmol/L; inhibin B in
+pg/mL; prolactin in ng/mL; drug concentrations in ng/mL; sperm concentration in M/mL.
+
+The *reference man* is 30 years old with BMI 23; the ``ref_*`` anchors are his steady-state
+values, and production and clearance constants are derived from them so that he sits at
+steady state by construction. Every other man is this man with individual factors (group
+``individual``) changed by his age, BMI and measured labs; his baseline is then found as the
+steady state of his own parameters, never assumed.
+
+Abbreviations in sources: BB2009 = Burnett-Bowie SM et al. 2009; see docs/model.md for full
+citations and URLs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .table import Param
+
+_P = Param
+PARAMETERS: tuple[Param, ...] = (
+    # ----------------------------------------------------------------- reference anchors
+    _P("ref_total_t", 20.0, "nmol/L", 9.15, 31.8, "serum total T of the reference man (577 ng/dL)",
+       "Travison TG et al. JCEM 2017;102:1161 (median 531 ng/dL, 19-39 y) and Bhasin S et al. JCEM 2011;96:2430 (median 699 ng/dL); chosen between them", "anchors"),
+    _P("ref_shbg", 35.0, "nmol/L", 15.0, 60.0, "SHBG of the reference man",
+       "Vermeulen 1999 worked example (40 nmol/L); Yeap BB et al. EJE 2007 (42.4 nmol/L at 70-89 y) less the MMAS age rise of 1.6 %/yr", "anchors", uncertain=True,
+       note="no harmonised young-men SHBG interval was found; derived"),
+    _P("ref_e2", 91.8, "pmol/L", 44.0, 136.0, "serum E2 of the reference man (25 pg/mL)",
+       "NHANES medians 29.1 pg/mL at 20-39 y (immunoassay); production 40 ug/day over MCR 1600 L/day gives 25 pg/mL", "anchors"),
+    _P("ref_lh", 4.0, "IU/L", 2.0, 8.0, "serum LH of the reference man",
+       "Veldhuis JD et al. JCI 1986 (LH kinetics in men); Leder 2004 baseline 5.1 IU/L in older men", "anchors", uncertain=True,
+       note="LH assays differ widely (Grimstad 2018: ULN 4.9-86.5 IU/L across labs)"),
+    _P("ref_fsh", 4.0, "IU/L", 2.0, 8.0, "serum FSH of the reference man",
+       "fertile men mean 3.5 IU/L (Inhibin B reference data, NE United States)", "anchors"),
+    _P("ref_inhibin_b", 170.0, "pg/mL", 100.0, 255.0, "serum inhibin B of the reference man",
+       "Kelsey TW et al. PLoS One 2016;11:e0153843 (adult median 170 pg/mL)", "anchors"),
+    _P("ref_itt", 1174.0, "nmol/L", 400.0, 4300.0, "intratesticular T of the reference man",
+       "Coviello AD et al. JCEM 2005;90:2595 (1174 nmol/L, 29 men); Roth MY et al. J Androl (635 ng/mL = 2200 nmol/L)", "anchors"),
+    _P("ref_sperm_conc", 60.0, "M/mL", 16.0, 150.0, "sperm concentration the reference man's testes produce",
+       "above the WHO 2010/2021 lower reference limits (15-16 M/mL, Cooper 2010); fertile-men median not retrieved", "anchors", uncertain=True),
+    _P("ref_progressive_motility", 50.0, "%", 32.0, 70.0, "progressive motility of the reference man",
+       "above the WHO 2010 lower reference limit of 32 % (Cooper TG et al. Hum Reprod Update 2010;16:231)", "anchors", uncertain=True),
+    _P("semen_volume", 3.0, "mL", 1.5, 6.0, "ejaculate volume used for total motile count",
+       "above the WHO 2010 lower reference limit 1.5 mL (Cooper 2010)", "anchors", uncertain=True),
+    _P("nonprogressive_motility", 8.0, "%", 2.0, 15.0, "non-progressive motility added to progressive for total motile count",
+       "typical share; WHO total (40 %) minus progressive (32 %) lower limits (Cooper 2010)", "anchors", uncertain=True),
+    _P("ref_bmd_spine", 1.10, "g/cm2", 0.8, 1.4, "spine BMD (DXA, PA) of a typical man",
+       "BB2009 JCEM 2009;94:4785 baselines 1.121 and 1.180 g/cm2", "anchors"),
+    _P("albumin", 43.0, "g/L", 35.0, 50.0, "serum albumin", "Vermeulen A et al. JCEM 1999;84:3666 (ISSAM default 4.3 g/dL)", "anchors"),
+    _P("ref_prolactin", 8.0, "ng/mL", 2.0, 20.0, "prolactin of the reference man",
+       "below the US laboratory upper limits 7.4-25 ng/mL (Grimstad F et al. Urology 2018;120:114)", "anchors", uncertain=True),
+    # ----------------------------------------------------------------- production and binding
+    _P("t_production", 6.5, "mg/day", 5.0, 7.5, "blood production rate of T in the reference man",
+       "mdwiki compilation of sex-hormone production rates (6.5 mg/day; gonadal 6.2); implies MCR 1130 L/day, Saez JM et al. JCI 1972 516 +/- 108 L/m2/day", "production", uncertain=True),
+    _P("t_nontesticular_fraction", 0.05, "1", 0.02, 0.10, "share of circulating T not from the testes (adrenal precursors)",
+       "castrate T below 50 ng/dL, about 5-10 % of normal (androgen-deprivation literature); assumption", "production", uncertain=True),
+    _P("e2_production", 40.0, "ug/day", 35.0, 60.0, "E2 production rate of the reference man",
+       "de Ronde W, de Jong FH. RBE 2011;9:93 (35-45 ug/day) versus mdwiki (60 ug/day): the literature disagrees", "production",
+       note="with ref_e2 this gives MCR 1600 L/day, matching the mdwiki clearance"),
+    _P("e2_testis_fraction", 0.20, "1", 0.10, 0.60, "share of circulating E2 secreted directly by the testes",
+       "de Ronde & de Jong 2011 (10-20 %); a Chinese review counts up to 60 % with testicular androgens", "production"),
+    _P("k_shbg_t", 1.0e9, "L/mol", 1.0e9, 1.13e9, "association constant of T with SHBG",
+       "Vermeulen 1999 (1.0e9); Ross HA et al. CCLM 2005 (1.13e9)", "binding"),
+    _P("k_alb_t", 3.6e4, "L/mol", 2.4e4, 4.4e4, "association constant of T with albumin",
+       "Vermeulen 1999 (3.6e4); Ross 2005 (4.4e4); Sodergard variant 2.4e4", "binding"),
+    _P("k_shbg_e2", 3.14e8, "L/mol", 2.0e8, 6.0e8, "association constant of E2 with SHBG",
+       "Rinaldi S et al. CEBP 2002;11:1065 via the freee2simulator implementation (Sodergard-derived)", "binding", uncertain=True),
+    _P("k_alb_e2", 4.21e4, "L/mol", 3.0e4, 6.0e4, "association constant of E2 with albumin",
+       "Rinaldi 2002 via freee2simulator (Sodergard-derived)", "binding", uncertain=True),
+    _P("itt_serum_uptake", 2.0, "1", 0.5, 4.0, "intratesticular T contributed per unit of serum T (no LH drive)",
+       "derived from Coviello 2005: ITT 72 nmol/L under TE 200 mg/week with serum T about 35 nmol/L", "production", uncertain=True),
+    # ----------------------------------------------------------------- hormone kinetics
+    _P("lh_half_life", 136.0, "min", 125.0, 164.0, "plasma half-life of LH",
+       "infused hLH in 4 normal men, Clin Endocrinol (136 min); Wide L et al. JCEM 2022 glycoforms 125-164 min", "kinetics"),
+    _P("fsh_half_life", 274.0, "min", 108.0, 757.0, "plasma half-life of FSH",
+       "Urban RJ et al. JCEM 1991 (274 min, biexponential 1.8 and 10 h); Wide 2022 glycoforms 343-757 min", "kinetics"),
+    _P("lh_pool_turnover", 12.0, "h", 4.0, 48.0, "mean residence of LH in the pituitary releasable pool at reference drive",
+       "assumption in the spirit of Keenan-Veldhuis pituitary models; only shapes transients after GnRH changes", "kinetics", uncertain=True),
+    _P("fsh_pool_turnover", 48.0, "h", 12.0, 120.0, "mean residence of FSH in the pituitary pool (synthesis-limited, mostly constitutive release)",
+       "assumption; FSH secretion is less pulsatile and more synthesis-driven than LH", "kinetics", uncertain=True),
+    _P("lh_basal_release", 0.10, "1", 0.0, 0.3, "share of LH release that does not need GnRH", "assumption", "kinetics", uncertain=True),
+    _P("fsh_basal_release", 0.30, "1", 0.1, 0.6, "share of FSH release that does not need GnRH (constitutive)", "assumption", "kinetics", uncertain=True),
+    _P("shbg_half_life", 7.0, "day", 2.0, 10.0, "plasma half-life of SHBG",
+       "not found in the retrieved literature (evidence not_found list); days-scale value assumed", "kinetics", uncertain=True),
+    _P("gnrhr_desens_half_time", 24.0, "h", 4.0, 96.0, "half-time of GnRH-receptor desensitisation under full continuous occupancy",
+       "assumption; continuous GnRH agonism shuts LH release down within days (MODEL_BRIEF; GnRH pump literature)", "kinetics", uncertain=True),
+    _P("gnrhr_resens_half_time", 72.0, "h", 12.0, 336.0, "half-time of recovery of GnRH-receptor responsiveness", "assumption", "kinetics", uncertain=True),
+    _P("gnrh_exo_max_drive", 3.0, "x ref drive", 1.0, 10.0, "pituitary stimulation at full occupancy by exogenous GnRH, relative to the reference endogenous drive",
+       "assumption; pharmacological GnRH doses release several times the basal LH (Factrel label: LH peak 13-25 min after IV)", "kinetics", uncertain=True),
+    _P("shbg_e2_exponent", 0.3, "1", 0.0, 0.6, "log-log stimulation of hepatic SHBG production by E2",
+       "Selby C. Ann Clin Biochem 1990 (estrogens raise SHBG); size fitted to the bioavailable/total T changes of Leder 2004 and BB2009", "kinetics", fitted=True),
+    _P("shbg_t_exponent", 0.25, "1", 0.0, 0.5, "log-log suppression of hepatic SHBG production by free T",
+       "Selby 1990 (androgens lower SHBG); size fitted with shbg_e2_exponent", "kinetics", fitted=True),
+    # ----------------------------------------------------------------- hypothalamic and pituitary feedback
+    _P("e2_hyp_k", 1.0, "x ref free E2", 0.2, 5.0, "free-E2 level (relative to reference) that halves GnRH drive",
+       "fitted to the anastrozole calibration set (Leder 2004, BB2009, Gibb 2016)", "feedback", fitted=True),
+    _P("e2_hyp_n", 1.5, "1", 0.5, 3.0, "Hill coefficient of E2 braking of GnRH", "fitted with e2_hyp_k", "feedback", fitted=True),
+    _P("t_hyp_k", 1.5, "x ref free T", 0.3, 5.0, "free-T level (relative) that halves GnRH drive through the androgen receptor",
+       "Pitteloud N et al. JCEM 2008 (PMC2266963): T and E2 add-back each about halved LH after ketoconazole", "feedback"),
+    _P("t_hyp_n", 1.0, "1", 0.5, 3.0, "Hill coefficient of T braking of GnRH", "assumption", "feedback", uncertain=True),
+    _P("e2_pit_k", 2.0, "x ref free E2", 0.3, 10.0, "free-E2 level (relative) that halves pituitary LH/FSH synthesis",
+       "E2 acts at both sites in men (Pitteloud 2008); split between sites fitted", "feedback", fitted=True),
+    _P("e2_pit_n", 1.0, "1", 0.5, 3.0, "Hill coefficient of pituitary E2 feedback", "assumption", "feedback", uncertain=True),
+    _P("lh_gnrh_exponent", 1.0, "1", 0.5, 2.0, "power of GnRH drive in LH synthesis (log-log gain)", "assumption", "feedback", uncertain=True),
+    _P("fsh_gnrh_exponent", 0.5, "1", 0.2, 1.5, "power of GnRH drive in FSH synthesis (FSH is less GnRH-dependent than LH)", "assumption", "feedback", uncertain=True),
+    _P("inhibin_k", 0.284, "x ref inhibin B", 0.1, 1.0, "inhibin B level (relative) that halves FSH synthesis",
+       "chosen so that Sertoli-only men (inhibin B 29 % of controls, Fertil Steril 2000;74:234) have FSH about 2.5 times normal", "feedback", uncertain=True),
+    _P("inhibin_n", 1.1, "1", 0.5, 3.0, "Hill coefficient of inhibin B braking of FSH", "as inhibin_k", "feedback", uncertain=True),
+    _P("prolactin_k", 40.0, "ng/mL", 20.0, 100.0, "prolactin that halves GnRH drive",
+       "no dose-response found (evidence not_found); hypogonadism accompanies prolactin above 35 ng/mL (Corona G et al. J Sex Med 2007)", "feedback", uncertain=True),
+    _P("prolactin_n", 2.0, "1", 1.0, 4.0, "Hill coefficient of prolactin suppression", "assumption", "feedback", uncertain=True),
+    # ----------------------------------------------------------------- Leydig cells
+    _P("leydig_ec50", 3.0, "x ref LH", 1.0, 10.0, "LH (relative) giving half-maximal Leydig T secretion",
+       "fitted so that T rises less than LH (letrozole: LH +339 %, T +146 %, T'Sjoen 2005) and Leder 2004", "leydig", fitted=True),
+    _P("leydig_hill", 1.0, "1", 0.5, 2.0, "Hill coefficient of Leydig response to LH", "assumption", "leydig", uncertain=True),
+    _P("leydig_adapt_gain", 0.2, "1", 0.0, 0.5, "log-log downregulation of Leydig responsiveness by sustained LH/hCG drive",
+       "fitted to BB2009: T peaks at 3 months then drifts down while E2 stays suppressed", "leydig", fitted=True),
+    _P("leydig_adapt_tau", 10.0, "week", 2.0, 26.0, "time constant of Leydig downregulation", "fitted to BB2009 time course", "leydig", fitted=True),
+    # ----------------------------------------------------------------- spermatogenesis
+    _P("sg_duration", 64.0, "day", 42.0, 76.0, "mean time from spermatogonial division to spermiation",
+       "Heller-Clermont 64-74 days as commonly quoted; Misell LM et al. J Urol 2006: 42-76 days by heavy-water labelling", "spermatogenesis"),
+    _P("epididymal_transit", 7.0, "day", 2.0, 12.0, "mean epididymal transit to the ejaculate",
+       "human primary value not found; rhesus 10.5 days (Amann RP et al. Biol Reprod 1976)", "spermatogenesis", uncertain=True),
+    _P("sg_fsh_basal", 0.3, "1", 0.1, 0.6, "share of germ-cell input that does not need FSH",
+       "men with inactivating FSH-receptor mutations keep some spermatogenesis; assumption", "spermatogenesis", uncertain=True),
+    _P("sg_fsh_k", 0.5, "x ref FSH", 0.1, 2.0, "FSH (relative) giving half of the FSH-dependent germ-cell input", "assumption", "spermatogenesis", uncertain=True),
+    _P("sg_fsh_n", 1.5, "1", 1.0, 3.0, "Hill coefficient of FSH support", "assumption", "spermatogenesis", uncertain=True),
+    _P("sg_itt_k", 0.10, "x ref ITT", 0.02, 0.4, "intratesticular T (relative) giving half-maximal germ-cell input",
+       "low-dose hCG keeping ITT at -25 % maintains spermatogenesis (Coviello 2005); assumption", "spermatogenesis", uncertain=True),
+    _P("sg_itt_n", 2.0, "1", 1.0, 4.0, "Hill coefficient of ITT support", "assumption", "spermatogenesis", uncertain=True),
+    _P("spermiation_itt_k", 0.2, "x ref ITT", 0.05, 0.5, "ITT (relative) at which half of mature spermatids are released (androgen-dependent spermiation)",
+       "spermiation failure is the first lesion of gonadotropin withdrawal; value to be fitted to HR2005 suppression half-time", "spermatogenesis", uncertain=True),
+    _P("spermiation_itt_n", 2.0, "1", 1.0, 4.0, "Hill coefficient of spermiation", "assumption", "spermatogenesis", uncertain=True),
+    _P("motility_androgen_exponent", 0.5, "1", 0.0, 1.0, "log-log dependence of progressive motility on androgen-dependent spermiation/maturation",
+       "assumption: motility falls with severe androgen withdrawal (epididymal maturation is androgen-dependent)", "spermatogenesis", uncertain=True),
+    _P("inhibin_sertoli_only", 0.29, "1", 0.15, 0.5, "share of inhibin B made without germ cells",
+       "Sertoli-only/germ-cell failure 73 vs controls 255 pg/mL (Fertil Steril 2000;74:234)", "spermatogenesis"),
+    _P("inhibin_fsh_exponent", 0.15, "1", 0.0, 0.5, "log-log stimulation of inhibin B by FSH", "assumption", "spermatogenesis", uncertain=True),
+    # ----------------------------------------------------------------- bone and insulin sensitivity
+    _P("bone_e2_k", 36.7, "pmol/L", 25.0, 75.0, "E2 at half of the bone-protective signal (10 pg/mL)",
+       "Finkelstein JS et al. JCI 2016;126:1114 and MrOS (Fink 2006): bone loss prevented above about 10 pg/mL", "bone"),
+    _P("bone_e2_n", 2.0, "1", 1.0, 4.0, "Hill coefficient of the E2 bone signal", "assumption", "bone", uncertain=True),
+    _P("bone_t_k", 6.93, "nmol/L", 3.0, 15.0, "total T at half of the androgen bone signal (200 ng/dL)", "Finkelstein 2016 (T threshold 200 ng/dL)", "bone"),
+    _P("bone_rate_e2", 0.25, "1/yr", 0.05, 0.6, "fractional spine BMD change per year per unit change of the E2 bone signal",
+       "fitted to BB2009 JCEM: -1.7 % on anastrozole vs +0.8 % on placebo in one year", "bone", fitted=True),
+    _P("bone_rate_t", 0.03, "1/yr", 0.0, 0.1, "fractional BMD change per year per unit change of the T bone signal",
+       "Finkelstein 2016: bone resorption rose as T fell, much more with aromatase blockade, so the androgen effect is the smaller", "bone", uncertain=True),
+    _P("bmd_drift_young", 0.004, "1/yr", 0.0, 0.008, "natural spine BMD drift at 30 years or younger",
+       "Khosla S et al. JCEM 2001;86:3555 (young men +0.32-0.43 %/yr)", "bone"),
+    _P("bmd_drift_old", -0.003, "1/yr", -0.007, 0.008, "natural spine BMD drift at 70 years or older (linear in between)",
+       "Khosla 2001 (elderly forearm -0.5 to -0.66 %/yr, hip 0); BB2009 placebo spine +0.8 %/yr: sites disagree", "bone", uncertain=True),
+    _P("is_e2_exponent", 0.27, "1", -0.3, 0.5, "log-log effect of E2 on the insulin-sensitivity index",
+       "Gibb FW et al. JCEM 2016 clamp: anastrozole E2 -41 %, glucose infusion -14 %. Lapauw 2010 (letrozole) found the opposite, Dias 2017 and Rubinow 2012 no change: the range spans them", "metabolic", fitted=True),
+    _P("is_tau", 1.0, "week", 0.3, 4.0, "time constant of insulin-sensitivity change", "Lapauw 2010 saw a change within 1 week of letrozole", "metabolic", uncertain=True),
+    # ----------------------------------------------------------------- age and body size (between-man effects)
+    _P("leydig_age_decline", 0.012, "1/yr", 0.0, 0.03, "fractional fall of Leydig capacity per year after 30",
+       "chosen so total T falls about 0.8 %/yr and free T about 2 %/yr with rising LH (MMAS, Feldman HA et al. JCEM 2002;87:589)", "population", fitted=True),
+    _P("shbg_age_rise", 0.016, "1/yr", 0.005, 0.03, "fractional rise of SHBG production per year after 30", "MMAS cross-sectional +1.6 %/yr (Feldman 2002)", "population"),
+    _P("shbg_bmi_slope", -0.03, "1/(kg/m2)", -0.06, 0.0, "fractional change of SHBG production per BMI unit above 23",
+       "-1.1 nmol/L per kg/m2 (secondary summary) at 35 nmol/L; NHANES -1.11 nmol/L per % body fat", "population", uncertain=True),
+    _P("gnrh_bmi_suppression", 0.02, "1/(kg/m2)", 0.0, 0.05, "fractional fall of GnRH drive per BMI unit above 25 (central suppression in obesity)",
+       "EMAS (Wu FCW et al. JCEM 2008;93:2737): free T -53.7 pmol/L at BMI >= 30 with LH unchanged or lower", "population", uncertain=True),
+    _P("ref_fat_fraction", 0.19, "1", 0.1, 0.3, "body-fat fraction of the reference man (Deurenberg formula at 30 y, BMI 23)",
+       "Deurenberg P et al. Br J Nutr 1991;65:105 (BF% = 1.2 BMI + 0.23 age - 10.8 - 5.4)", "population"),
+    # ----------------------------------------------------------------- individual factors (1 = reference man)
+    _P("leydig_capacity", 1.0, "1", 0.05, 2.0, "this man's Leydig secretory capacity", "individual; set from age and labs", "individual"),
+    _P("aromatase_factor", 1.0, "1", 0.3, 4.0, "this man's peripheral aromatase activity relative to the reference fat mass", "individual; set from BMI and labs", "individual"),
+    _P("shbg_factor", 1.0, "1", 0.2, 4.0, "this man's hepatic SHBG production", "individual; set from age, BMI and labs", "individual"),
+    _P("gnrh_factor", 1.0, "1", 0.05, 2.0, "this man's hypothalamic GnRH drive", "individual; set from BMI and labs", "individual"),
+    _P("lh_factor", 1.0, "1", 0.2, 5.0, "this man's pituitary LH output per unit drive", "individual; set from labs", "individual"),
+    _P("fsh_factor", 1.0, "1", 0.2, 5.0, "this man's pituitary FSH output per unit drive", "individual; set from labs", "individual"),
+    _P("sertoli_factor", 1.0, "1", 0.0, 3.0, "this man's spermatogenic capacity (Sertoli number and germ-cell pool)", "individual; set from labs", "individual"),
+    _P("germ_cell_factor", 1.0, "1", 0.0, 1.5, "this man's germ-cell (spermatogonial) input; 0 = germ-cell aplasia", "individual; set from conditions and labs", "individual"),
+    _P("motility_factor", 1.0, "1", 0.1, 1.5, "this man's sperm motility relative to the reference", "individual; set from conditions and labs", "individual"),
+    _P("prolactin", 8.0, "ng/mL", 1.0, 5000.0, "this man's serum prolactin", "individual; measured or reference", "individual"),
+    _P("age", 30.0, "year", 18.0, 100.0, "age", "individual", "individual"),
+)
+
+INDEX: dict[str, int] = {p.name: i for i, p in enumerate(PARAMETERS)}
+BY_NAME: dict[str, Param] = {p.name: p for p in PARAMETERS}
+
+# Slots after the table hold quantities derived from a man's own steady state (his baseline),
+# which the slow outputs (bone, insulin sensitivity) measure change against.
+DERIVED = (
+    # from the table alone (reference man), filled by complete():
+    "ref_free_t", "ref_bio_t", "ref_free_e2", "t_prod_nmol_h", "t_clearance_bio_l_h", "e2_prod_pmol_h", "e2_clearance_l_h",
+    # from this man's own steady state, filled by the steady-state step:
+    "baseline_e2", "baseline_bone_e2_signal", "baseline_bone_t_signal", "bmd_drift",
+)
+for _k, _name in enumerate(DERIVED):
+    INDEX[_name] = len(PARAMETERS) + _k
+N_PARAMS = len(PARAMETERS) + len(DERIVED)
+
+
+T_MOLAR_MASS = 288.42   # g/mol
+E2_MOLAR_MASS = 272.38  # g/mol
+ALBUMIN_MOLAR_MASS = 69000.0  # g/mol, as in the ISSAM implementation of Vermeulen 1999
+
+
+def complete(p: np.ndarray) -> np.ndarray:
+    """Fill the reference-derived slots of ``p`` (in place) and return it.
+
+    Production and clearance are derived so that the reference man is at steady state at the
+    ``ref_*`` anchors: T clearance acts on bioavailable (non-SHBG-bound) T, which is why a man
+    with low SHBG has low total but normal free T at the same production.
+    """
+    from .binding import free_t_vermeulen, free_e2
+
+    g = lambda name: p[INDEX[name]]  # noqa: E731
+    alb_mol = g("albumin") / ALBUMIN_MOLAR_MASS
+    n_alb = 1.0 + g("k_alb_t") * alb_mol
+    ft = free_t_vermeulen(g("ref_total_t"), g("ref_shbg"), g("k_shbg_t") * 1e-9, n_alb)
+    p[INDEX["ref_free_t"]] = ft
+    p[INDEX["ref_bio_t"]] = ft * n_alb
+    p[INDEX["ref_free_e2"]] = free_e2(g("ref_e2"), g("ref_shbg"), ft, g("k_shbg_t") * 1e-9,
+                                       g("k_shbg_e2") * 1e-9, 1.0 + g("k_alb_e2") * alb_mol)
+    t_prod = g("t_production") * 1e6 / T_MOLAR_MASS / 24.0          # mg/day -> nmol/h
+    p[INDEX["t_prod_nmol_h"]] = t_prod
+    p[INDEX["t_clearance_bio_l_h"]] = t_prod / (ft * n_alb)
+    e2_prod = g("e2_production") * 1e6 / E2_MOLAR_MASS / 24.0        # ug/day -> pmol/h
+    p[INDEX["e2_prod_pmol_h"]] = e2_prod
+    p[INDEX["e2_clearance_l_h"]] = e2_prod / g("ref_e2")
+    return p
+
+
+def default_vector() -> np.ndarray:
+    """The reference man's parameter vector, reference-derived slots filled."""
+    v = np.zeros(N_PARAMS)
+    for i, p in enumerate(PARAMETERS):
+        v[i] = p.value
+    v[INDEX["baseline_e2"]] = BY_NAME["ref_e2"].value
+    return complete(v)

@@ -1,0 +1,144 @@
+"""Scenario files: one man, one protocol, a duration, optional thresholds — as YAML.
+
+.. code-block:: yaml
+
+    name: Obese man on anastrozole          # optional
+    patient: {age: 38, bmi: 31, height: 176 cm,
+              labs: {total_testosterone: 290 ng/dL, estradiol: 38 pg/mL}}
+    protocol:                                # list, may be empty (no treatment)
+      - {drug: anastrozole, dose: 1 mg, schedule: twice weekly, start_week: 0, weeks: 26}
+    weeks: 26                                # simulated weeks after week 0 (0 < weeks <= 520)
+    thresholds:                              # optional, reported in the summary
+      - {measure: total_testosterone, above: 500 ng/dL, label: "T above 500 ng/dL"}
+
+Unknown keys anywhere are errors; every error names the file and the dotted field path
+(``examples/x.yaml: protocol[0].dose: expected ...``). Threshold values are stored in the
+internal units of :mod:`hpgsim.units`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .drugs.protocol import Protocol
+from .errors import InputError
+from .people.patient import Patient
+from .units import measure_info, to_internal
+
+MAX_WEEKS = 520.0
+_TOP_KEYS = ("name", "patient", "protocol", "weeks", "thresholds")
+_PATIENT_KEYS = ("age", "bmi", "height", "labs", "name")
+_THRESHOLD_KEYS = ("measure", "above", "below", "label")
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A named line in the summary: ``measure`` ``direction`` (above/below) ``value`` (internal units)."""
+
+    measure: str
+    direction: str
+    value: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A parsed scenario; ``weeks`` is the simulated duration after week 0."""
+
+    name: str
+    patient: Patient
+    protocol: Protocol
+    weeks: float
+    thresholds: tuple[Threshold, ...] = ()
+    source_file: str | None = None
+
+
+def _check_keys(data: object, allowed: tuple[str, ...], field: str, file: str | None,
+                required: tuple[str, ...] = ()) -> dict:
+    if not isinstance(data, dict):
+        raise InputError(field or "scenario", f"a mapping with the keys {', '.join(allowed)}",
+                         type(data).__name__, file)
+    prefix = f"{field}." if field else ""
+    for key in data:
+        if key not in allowed:
+            raise InputError(f"{prefix}{key}", f"one of the keys {', '.join(allowed)}",
+                             f"unknown key {key!r}", file)
+    for key in required:
+        if key not in data:
+            raise InputError(f"{prefix}{key}", f"a value for the required key {key!r}", "nothing", file)
+    return data
+
+
+def _threshold(data: object, field: str, file: str | None) -> Threshold:
+    data = _check_keys(data, _THRESHOLD_KEYS, field, file, required=("measure",))
+    directions = [key for key in ("above", "below") if key in data]
+    if len(directions) != 1:
+        raise InputError(field, "exactly one of the keys above or below", f"{len(directions)} of them", file)
+    direction = directions[0]
+    measure = measure_info(data["measure"], field=f"{field}.measure", file=file).name
+    raw = data[direction]
+    value = to_internal(measure, raw, field=f"{field}.{direction}", file=file)
+    label = data.get("label", f"{measure} {direction} {raw}")
+    if not isinstance(label, str):
+        raise InputError(f"{field}.label", "a text", repr(label), file)
+    return Threshold(measure, direction, value, label)
+
+
+def _patient(data: object, file: str | None) -> Patient:
+    data = _check_keys(data, _PATIENT_KEYS, "patient", file, required=("age", "bmi"))
+    name = data.get("name", "")
+    if not isinstance(name, str):
+        raise InputError("patient.name", "a text", repr(name), file)
+    return Patient.build(data["age"], data["bmi"], data.get("height"), data.get("labs"), name,
+                         field="patient", file=file)
+
+
+def scenario_from_dict(data: object, file: str | None = None) -> Scenario:
+    """A validated :class:`Scenario` from already-loaded data (``file`` is used in errors only)."""
+    data = _check_keys(data, _TOP_KEYS, "", file, required=("patient", "weeks"))
+    weeks = data["weeks"]
+    if isinstance(weeks, bool) or not isinstance(weeks, (int, float)) or not math.isfinite(weeks) \
+            or not 0 < weeks <= MAX_WEEKS:
+        raise InputError("weeks", f"a number of weeks above 0 and at most {MAX_WEEKS:g}", repr(weeks), file)
+    default_name = Path(file).stem if file else "scenario"
+    name = data.get("name", default_name)
+    if not isinstance(name, str):
+        raise InputError("name", "a text", repr(name), file)
+    protocol_data = data.get("protocol", [])
+    if not isinstance(protocol_data, (list, type(None))):
+        raise InputError("protocol", "a list of dosing segments (may be empty)", type(protocol_data).__name__, file)
+    thresholds_data = data.get("thresholds") or []
+    if not isinstance(thresholds_data, list):
+        raise InputError("thresholds", "a list of thresholds", type(thresholds_data).__name__, file)
+    return Scenario(
+        name=name,
+        patient=_patient(data["patient"], file),
+        protocol=Protocol.coerce(protocol_data, field="protocol", file=file),
+        weeks=float(weeks),
+        thresholds=tuple(_threshold(item, f"thresholds[{i}]", file) for i, item in enumerate(thresholds_data)),
+        source_file=file,
+    )
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario YAML file."""
+    file = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        raise InputError("", "an existing scenario file", repr(file), file) from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError("", "a readable UTF-8 scenario file", str(err), file) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise InputError(where, "valid YAML", err.problem or str(err), file) from None
+    except yaml.YAMLError as err:
+        raise InputError("", "valid YAML", str(err), file) from None
+    return scenario_from_dict(data, file)
