@@ -33,12 +33,12 @@ def one_line(text: str) -> str:
     return lines[0]
 
 
-def fake_simulate(patient, protocol, weeks, *, output_every_hours=24.0):
+def fake_simulate(patient, protocol, weeks, *, output_every_hours=24.0, thresholds=(), file=None):
     t = np.arange(0.0, weeks * 168.0 + output_every_hours / 2, output_every_hours)
     w = t / 168.0
     values = {"total_testosterone": 15.0 + 0.1 * w, "estradiol": 90.0 - w, "lh": np.full(t.size, 5.0),
               "sperm_concentration": np.full(t.size, 50.0)}
-    return Result(t, values, patient, protocol, protocol.dose_events(t[-1]))
+    return Result(t, values, patient, protocol, protocol.dose_events(t[-1]), thresholds)
 
 
 @pytest.fixture
@@ -63,8 +63,11 @@ def test_each_command_help_teaches(command):
         assert text in result.output
 
 
-def test_installed_entry_point_runs():
-    done = subprocess.run([sys.executable, "-m", "hpgsim.cli", "--help"], capture_output=True, text=True)
+def test_entry_point_runs():
+    # the console script when hpgsim is installed next to this interpreter (make test), else the module
+    script = Path(sys.executable).with_name("hpgsim")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "hpgsim.cli"]
+    done = subprocess.run([*command, "--help"], capture_output=True, text=True)
     assert done.returncode == 0 and "Usage: hpgsim" in done.stdout
 
 
@@ -143,6 +146,14 @@ def test_simulate_prints_header_summary_and_writes_files(tmp_path, stand_in):
     assert set(table["unit"][table["measure"] == "total_testosterone"]) == {"nmol/L"}
     assert np.allclose(np.diff(table["time_h"][table["measure"] == "lh"]), 12.0)
     assert plot.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_scenario_thresholds_are_reported(tmp_path, stand_in):
+    scenario = ROOT / "examples" / "older_man_low_t_anastrozole_daily.yaml"
+    result = runner.invoke(app, ["simulate", str(scenario), "--out", str(tmp_path / "t.csv")])
+    assert result.exit_code == 0, result.output
+    # the stand-in's T rises from 15 nmol/L (433 ng/dL) by 0.1 nmol/L a week: never above 500 ng/dL
+    assert "Total T above 500 ng/dL" in result.stdout and "not within 12 weeks" in result.stdout
 
 
 def test_default_output_is_named_after_the_scenario(tmp_path, monkeypatch, stand_in):

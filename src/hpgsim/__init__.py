@@ -11,10 +11,14 @@ dosing recommendation.
 
 from __future__ import annotations
 
-from .api import simulate
-from .drugs.protocol import DoseSegment, Protocol
-from .errors import HpgsimError, InputError, NumericalError, UnitError
-from .people.patient import Patient
+from . import _jit_cache
+
+_jit_cache.configure()  # before any compiled function is defined
+
+from .api import simulate  # noqa: E402
+from .drugs.protocol import DoseSegment, Protocol  # noqa: E402
+from .errors import HpgsimError, InputError, NumericalError, UnitError  # noqa: E402
+from .people.patient import Patient  # noqa: E402
 
 __all__ = ["simulate", "Patient", "Protocol", "DoseSegment", "HpgsimError", "InputError", "NumericalError", "UnitError"]
 __version__ = "0.1.0"

@@ -6,7 +6,7 @@ Ctrl-C 130. Files are written atomically, so an interrupted run leaves none half
 
 from __future__ import annotations
 
-import dataclasses
+import math
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -142,19 +142,18 @@ def _run_and_report(scenario, out: Path, plot: Path | None, units: str, every: f
 
     if plot is not None:
         check_plot_path(plot)
-    console = Console(highlight=False)
+    console = Console(highlight=False, markup=False)   # scenario names may contain [brackets]
     if not console.is_terminal:   # piped or captured: do not squeeze tables into 80 columns
         console.width = 120
-    console.print(f"[bold]hpgsim[/bold]: {scenario.name}"
-                  + (f" ({scenario.source_file})" if scenario.source_file else ""))
+    console.print(f"hpgsim: {scenario.name}" + (f" ({scenario.source_file})" if scenario.source_file else ""),
+                  style="bold")
     console.print(f"Patient: {describe_patient(scenario.patient)}")
     console.print(f"Protocol: {describe_protocol(scenario.protocol)}")
     console.print(f"Weeks simulated: {scenario.weeks:g}; units: {units}")
-    console.print("[bold]Simulation, not a dosing recommendation.[/bold]")
+    console.print("Simulation, not a dosing recommendation.", style="bold")
 
-    result = hpgsim.simulate(scenario.patient, scenario.protocol, scenario.weeks, output_every_hours=every)
-    if scenario.thresholds:
-        result = dataclasses.replace(result, thresholds=result.thresholds + tuple(scenario.thresholds))
+    result = hpgsim.simulate(scenario.patient, scenario.protocol, scenario.weeks, output_every_hours=every,
+                             thresholds=scenario.thresholds, file=scenario.source_file)
     console.print(_summary_table(result.summary(units)))
     console.print(_crossings_table(result.threshold_crossings(units), scenario.weeks))
 
@@ -175,7 +174,7 @@ def _summary_table(summary):
     for name in ("Baseline", "Nadir (week)", "Peak (week)", "End", "Change"):
         table.add_column(name, justify="right")
     for row in summary.itertuples():
-        change = "" if row.change_pct is pd.NA else f"{row.change_pct:+.0f}%"
+        change = "" if row.change_pct is pd.NA else f"{row.change_pct:+.{0 if abs(row.change_pct) >= 10 else 1}f}%"
         table.add_row(row.label, row.unit, _num(row.baseline), f"{_num(row.nadir)} ({row.nadir_week:.1f})",
                       f"{_num(row.peak)} ({row.peak_week:.1f})", _num(row.end), change)
     return table
@@ -196,14 +195,10 @@ def _crossings_table(crossings, weeks: float):
 
 
 def _num(value: float) -> str:
-    size = abs(value)
-    if size >= 100:
+    """Three significant figures, trailing zeros kept (so 8.00 and 1.10 line up with 19.0)."""
+    if value == 0 or abs(value) >= 1000:
         return f"{value:,.0f}"
-    if size >= 10:
-        return f"{value:.1f}"
-    if size >= 1:
-        return f"{value:.2f}"
-    return f"{value:.3g}"
+    return f"{value:.{max(0, 2 - math.floor(math.log10(abs(value))))}f}"
 
 
 @contextmanager

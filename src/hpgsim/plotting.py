@@ -74,7 +74,7 @@ def plot_result(result: Result, path: str | os.PathLike, units: str = "conventio
         handles += [Line2D([], [], ls="none", marker="|", ms=9, color=colours[d], label=f"{d} dose")
                     for d in drugs]
         axes[len(panels)].legend(handles=handles, loc="center", frameon=False, fontsize=9)
-    fig.suptitle(title or _describe(result), fontsize=11)
+    fig.suptitle(title or _describe(result), fontsize=11, parse_math=False)   # names may hold "$"
     fig.text(0.5, 0.005, DISCLAIMER, ha="center", va="bottom", fontsize=9, style="italic")
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format=path.suffix[1:].lower(), dpi=110)

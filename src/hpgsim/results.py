@@ -95,12 +95,8 @@ class Result:
         object.__setattr__(self, "thresholds", tuple(self.thresholds))
 
     def __repr__(self) -> str:
-        weeks = self.t_hours / HOURS_PER_WEEK
+        weeks = self.weeks
         return f"Result({len(self.values)} measures, {weeks.size} times, weeks {weeks[0]:g} to {weeks[-1]:g})"
-
-    @property
-    def measures(self) -> tuple[str, ...]:
-        return tuple(self.values)
 
     @property
     def weeks(self) -> np.ndarray:
@@ -176,11 +172,12 @@ class Result:
         from .reference_ranges import DEFAULT_THRESHOLDS
         from .units import from_internal
 
+        system = _check_units(units)
         chosen = [th for th in DEFAULT_THRESHOLDS if th.measure in self.values] + list(self.thresholds)
         rows = []
         for th in chosen:
             t, v = self._from_week0(self.values[th.measure])
-            (value, baseline), unit = from_internal(th.measure, np.array([th.value, v[0]]), _check_units(units))
+            (value, baseline), unit = from_internal(th.measure, np.array([th.value, v[0]]), system)
             rows.append({
                 "threshold": th.label,
                 "measure": th.measure,

@@ -64,3 +64,31 @@ register(DrugRecord(
     ec50_ng_ml=1.0,
     mechanism="none (control arm)",
 ))
+
+LETROZOLE_HALF_LIFE_H = 48.0      # Femara label: terminal half-life about 2 days
+LETROZOLE_VSS_L = 1.87 * 75.0     # Femara label: Vss about 1.87 L/kg, for a 75 kg man
+LETROZOLE_KA_PER_H = 1.5          # rapidly and completely absorbed (label); tmax about 2 h
+LETROZOLE_EC50_MEN = 2.0          # ng/mL, fitted to T'Sjoen 2005 (calibration set)
+
+register(DrugRecord(
+    name="letrozole",
+    drug_class="non-steroidal aromatase inhibitor (reversible, more potent than anastrozole)",
+    route="oral",
+    dose_unit="ug",
+    max_single_dose=20_000.0,
+    bioavailability=0.999,        # label: 99.9 % (weak secondary source; label says completely absorbed)
+    ka_per_h=LETROZOLE_KA_PER_H,
+    ke_per_h=_LN2 / LETROZOLE_HALF_LIFE_H,
+    volume_l=LETROZOLE_VSS_L,
+    channel="aromatase_inhibition",
+    emax=1.0,
+    ec50_ng_ml=LETROZOLE_EC50_MEN,
+    hill=1.0,
+    mechanism="competitive, reversible inhibition of aromatase",
+    sources=(
+        Source("FEMARA label (t1/2 about 2 days, Vss 1.87 L/kg, complete absorption)", "https://www.drugs.com/pro/femara.html"),
+        Source("T'Sjoen GG et al. JCEM 2005 (2.5 mg daily 28 d in young men: E2 -46 %, LH +339 %, T +146 %; potency fitted)",
+               "https://support.simpatra.com/support/solutions/articles/9000110577-comparative-assessment-in-young-and-elderly-men-of-the-gonadotropin-response-to-aromatase-inhibition"),
+    ),
+    notes="Only the record: letrozole protocols, titration and validation belong with the other fertility drugs.",
+))

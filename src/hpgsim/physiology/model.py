@@ -63,6 +63,7 @@ P_SHBG_E, P_SHBG_T = _I["shbg_e2_exponent"], _I["shbg_t_exponent"]
 P_E2H_K, P_E2H_N, P_TH_K, P_TH_N = _I["e2_hyp_k"], _I["e2_hyp_n"], _I["t_hyp_k"], _I["t_hyp_n"]
 P_E2P_K, P_E2P_N, P_LH_A, P_FSH_A = _I["e2_pit_k"], _I["e2_pit_n"], _I["lh_gnrh_exponent"], _I["fsh_gnrh_exponent"]
 P_INH_K, P_INH_N, P_PRL_K, P_PRL_N = _I["inhibin_k"], _I["inhibin_n"], _I["prolactin_k"], _I["prolactin_n"]
+P_LEY_E2 = _I["leydig_e2_brake"]
 P_LEY_EC50, P_LEY_N, P_ADAPT_G, P_ADAPT_TAU = _I["leydig_ec50"], _I["leydig_hill"], _I["leydig_adapt_gain"], _I["leydig_adapt_tau"]
 P_SG_DUR, P_EPI, P_SG_FB, P_SG_FK, P_SG_FN = _I["sg_duration"], _I["epididymal_transit"], _I["sg_fsh_basal"], _I["sg_fsh_k"], _I["sg_fsh_n"]
 P_SG_TK, P_SG_TN, P_SP_K, P_SP_N = _I["sg_itt_k"], _I["sg_itt_n"], _I["spermiation_itt_k"], _I["spermiation_itt_n"]
@@ -141,7 +142,11 @@ def algebra(y: np.ndarray, p: np.ndarray, ch: np.ndarray, a: np.ndarray) -> None
     # and by the slow LH-receptor adaptation state.
     lh_eff = max(y[LH], 0.0) + ch[CH_LHR]
     ec50 = p[P_LEY_EC50] * ref_lh
-    leydig = p[P_LEYCAP] * y[LEYDIG_ADAPT] * drive(lh_eff, ec50, p[P_LEY_N]) / drive(ref_lh, ec50, p[P_LEY_N])
+    # testicular estrogen brakes steroidogenesis locally; aromatase inhibition releases it
+    ke2 = p[P_LEY_E2]
+    e2_release = (1.0 + ke2) / (1.0 + ke2 * (1.0 - ch[CH_AROM]))
+    leydig = (p[P_LEYCAP] * y[LEYDIG_ADAPT] * e2_release
+              * drive(lh_eff, ec50, p[P_LEY_N]) / drive(ref_lh, ec50, p[P_LEY_N]))
 
     # Serum T: production = testis + non-testicular + exogenous; clearance acts on the
     # bioavailable fraction, so total T follows from free T by mass action (Vermeulen).

@@ -25,7 +25,7 @@ PARAMETERS: tuple[Param, ...] = (
     # ----------------------------------------------------------------- reference anchors
     _P("ref_total_t", 20.0, "nmol/L", 9.15, 31.8, "serum total T of the reference man (577 ng/dL)",
        "Travison TG et al. JCEM 2017;102:1161 (median 531 ng/dL, 19-39 y) and Bhasin S et al. JCEM 2011;96:2430 (median 699 ng/dL); chosen between them", "anchors"),
-    _P("ref_shbg", 35.0, "nmol/L", 15.0, 60.0, "SHBG of the reference man",
+    _P("ref_shbg", 30.0, "nmol/L", 15.0, 60.0, "SHBG of the reference man",
        "Vermeulen 1999 worked example (40 nmol/L); Yeap BB et al. EJE 2007 (42.4 nmol/L at 70-89 y) less the MMAS age rise of 1.6 %/yr", "anchors", uncertain=True,
        note="no harmonised young-men SHBG interval was found; derived"),
     _P("ref_e2", 91.8, "pmol/L", 44.0, 136.0, "serum E2 of the reference man (25 pg/mL)",
@@ -116,6 +116,8 @@ PARAMETERS: tuple[Param, ...] = (
     _P("leydig_ec50", 3.0, "x ref LH", 1.0, 10.0, "LH (relative) giving half-maximal Leydig T secretion",
        "fitted so that T rises less than LH (letrozole: LH +339 %, T +146 %, T'Sjoen 2005) and Leder 2004", "leydig", fitted=True),
     _P("leydig_hill", 1.0, "1", 0.5, 2.0, "Hill coefficient of Leydig response to LH", "assumption", "leydig", uncertain=True),
+    _P("leydig_e2_brake", 0.5, "1", 0.0, 2.0, "paracrine brake of testicular estrogen on Leydig steroidogenesis (0 = none); an aromatase inhibitor releases up to (1 + k) fold",
+       "Schulster M et al. Asian J Androl 2016;18:435 (estradiol inhibits and stimulates testicular cells); men with aromatase deficiency have high T with high gonadotropins (de Ronde & de Jong 2011); size fitted: older men's bioavailable T doubles on anastrozole while LH rises about 55 % (Leder 2004, BB2009)", "leydig", fitted=True, uncertain=True),
     _P("leydig_adapt_gain", 0.2, "1", 0.0, 0.5, "log-log downregulation of Leydig responsiveness by sustained LH/hCG drive",
        "fitted to BB2009: T peaks at 3 months then drifts down while E2 stays suppressed", "leydig", fitted=True),
     _P("leydig_adapt_tau", 10.0, "week", 2.0, 26.0, "time constant of Leydig downregulation", "fitted to BB2009 time course", "leydig", fitted=True),
@@ -158,7 +160,7 @@ PARAMETERS: tuple[Param, ...] = (
     # ----------------------------------------------------------------- age and body size (between-man effects)
     _P("leydig_age_decline", 0.012, "1/yr", 0.0, 0.03, "fractional fall of Leydig capacity per year after 30",
        "chosen so total T falls about 0.8 %/yr and free T about 2 %/yr with rising LH (MMAS, Feldman HA et al. JCEM 2002;87:589)", "population", fitted=True),
-    _P("shbg_age_rise", 0.016, "1/yr", 0.005, 0.03, "fractional rise of SHBG production per year after 30", "MMAS cross-sectional +1.6 %/yr (Feldman 2002)", "population"),
+    _P("shbg_age_rise", 0.010, "1/yr", 0.005, 0.03, "fractional rise of SHBG production per year after 30", "MMAS cross-sectional +1.6 %/yr (Feldman 2002) versus Yeap 2007 (42.4 nmol/L at 70-89 y): 1.0 %/yr reconciles the levels", "population"),
     _P("shbg_bmi_slope", -0.03, "1/(kg/m2)", -0.06, 0.0, "fractional change of SHBG production per BMI unit above 23",
        "-1.1 nmol/L per kg/m2 (secondary summary) at 35 nmol/L; NHANES -1.11 nmol/L per % body fat", "population", uncertain=True),
     _P("gnrh_bmi_suppression", 0.02, "1/(kg/m2)", 0.0, 0.05, "fractional fall of GnRH drive per BMI unit above 25 (central suppression in obesity)",
