@@ -31,8 +31,8 @@ from hpgsim.physiology.parameters import BY_NAME, INDEX
 
 FITTED = ["e2_hyp_k", "e2_hyp_n", "e2_pit_k", "t_hyp_k", "leydig_ec50", "leydig_e2_brake", "leydig_adapt_gain", "leydig_adapt_tau",
           "shbg_e2_exponent", "shbg_t_exponent", "leydig_age_decline", "gnrh_bmi_suppression", "shbg_bmi_slope"]
-DRUG_EC50 = ("anastrozole_ec50", 20.0, 0.9, 60.0)   # name, start, low, high (ng/mL); see catalogue.py
-LETRO_EC50 = ("letrozole_ec50", 2.0, 0.1, 50.0)
+DRUG_EC50 = ("anastrozole_ec50", 13.0, 0.9, 60.0)   # name, start, low, high (ng/mL); see catalogue.py
+LETRO_EC50 = ("letrozole_ec50", 4.9, 0.1, 50.0)
 T = 28.84
 
 

@@ -4,7 +4,7 @@ Anastrozole's in-vivo potency is the one number that differs most between popula
 postmenopausal women 1 mg daily blocks whole-body aromatisation by 96.7 % (Geisler 1996),
 which with the steady-state concentration below implies an EC50 near 0.9 ng/mL; in men the
 same dose lowers E2 by only 24-41 % while T rises 20-67 % (Leder 2004, Burnett-Bowie 2009,
-Gibb 2016), which mass balance turns into 50-60 % inhibition and an EC50 near 20 ng/mL. The
+Gibb 2016), which mass balance turns into 50-70 % inhibition and an EC50 near 13 ng/mL. The
 simulator models men, so the record carries the male value, fitted to those calibration
 studies, and keeps the female value beside it as the other end of the range.
 """
@@ -21,7 +21,7 @@ ANASTROZOLE_HALF_LIFE_H = 46.8   # Mauras N et al. JCEM 2009;94:2975 (label: abo
 ANASTROZOLE_CL_F_L_H = 1.54      # Mauras 2009, apparent clearance CL/F
 ANASTROZOLE_F = 0.85             # secondary source (medlabglobal), uncertain
 ANASTROZOLE_KA_PER_H = 2.6       # gives tmax = ln(ka/ke)/(ka-ke) = 2.0 h (label, fasting)
-ANASTROZOLE_EC50_MEN = 20.0      # ng/mL, fitted to the male calibration set (see module docstring)
+ANASTROZOLE_EC50_MEN = 13.0      # ng/mL, fitted to the male calibration set (scripts/fit_core.py)
 ANASTROZOLE_EC50_WOMEN = 0.9     # ng/mL, implied by Geisler J et al. Br J Cancer 1996 (96.7 % at 1 mg)
 
 register(DrugRecord(
@@ -68,7 +68,7 @@ register(DrugRecord(
 LETROZOLE_HALF_LIFE_H = 48.0      # Femara label: terminal half-life about 2 days
 LETROZOLE_VSS_L = 1.87 * 75.0     # Femara label: Vss about 1.87 L/kg, for a 75 kg man
 LETROZOLE_KA_PER_H = 1.5          # rapidly and completely absorbed (label); tmax about 2 h
-LETROZOLE_EC50_MEN = 2.0          # ng/mL, fitted to T'Sjoen 2005 (calibration set)
+LETROZOLE_EC50_MEN = 4.9          # ng/mL, fitted to T'Sjoen 2005 (calibration set, scripts/fit_core.py)
 
 register(DrugRecord(
     name="letrozole",

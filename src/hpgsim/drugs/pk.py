@@ -41,6 +41,6 @@ def single_dose_concentration(t_h: np.ndarray, dose: float, f: float, ka: float,
     """Plasma concentration after one oral dose at t = 0 (dose in ug gives ng/mL): the textbook
     Bateman function ``F D ka / (V (ka - ke)) (exp(-ke t) - exp(-ka t))``, written independently
     of :func:`chain_amounts` so tests can check one against the other."""
-    t = np.asarray(t_h, dtype=float)
+    t = np.clip(np.asarray(t_h, dtype=float), 0.0, None)   # before the dose: nothing yet
     c = f * dose * ka / (volume * (ka - ke)) * (np.exp(-ke * t) - np.exp(-ka * t))
-    return np.where(t >= 0.0, c, 0.0)
+    return np.where(np.asarray(t_h) >= 0.0, c, 0.0)

@@ -1,0 +1,110 @@
+"""The healthy steady state, the feedback loop and the numerics, against independent truth."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.optimize import root
+
+import hpgsim
+from hpgsim.engine.reference import run_reference
+from hpgsim.engine.run import DoseEvents, output_grid, run_man
+from hpgsim.engine.steady_state import steady_state
+from hpgsim.people.physiology_of_man import population_parameters
+from hpgsim.physiology import model
+from hpgsim.physiology.parameters import INDEX
+
+NG_DL = 28.84        # T ng/dL per nmol/L
+PG_ML = 3.671        # E2 pmol/L per pg/mL
+
+
+def baseline(age, bmi):
+    y, p = steady_state(population_parameters(age, bmi))
+    a = np.zeros(model.N_ALG)
+    model.algebra(y, p, np.zeros(model.N_CHANNELS), a)
+    return y, p, a
+
+
+def test_healthy_young_man_sits_inside_the_reference_ranges():
+    y, _, a = baseline(30, 23)
+    assert 264 <= a[model.A_TT] * NG_DL <= 916                 # Travison 2017, 2.5th-97.5th pct
+    assert 70 <= a[model.A_FT] * 288.42 <= 232                # Bhasin 2011: p2.5 70 pg/mL; mean + 2 SD 232
+    assert 12 <= a[model.A_E2] <= 136                         # Verdonk 2019 LC-MS/MS, pmol/L
+    assert 1.3 <= y[model.LH] <= 9.6                          # Mayo Clinic Laboratories adult male LH
+    assert 1.2 <= y[model.FSH] <= 15.8                        # Mayo Clinic Laboratories adult male FSH
+    assert 13.3 <= y[model.SHBG] <= 89.5                      # Mayo Clinic Laboratories adult male SHBG
+    assert a[model.A_SPERM] >= 16                             # WHO 2021 lower reference limit
+    assert 54.5 <= a[model.A_INHB] <= 247                     # Grunewald 2013 10th-90th pct
+
+
+def test_baseline_is_a_true_steady_state():
+    # independent check of the root-finder: two untreated years leave every endocrine state put
+    man = hpgsim.Patient.build(age=30, bmi=23)
+    r = hpgsim.simulate(man, None, weeks=104)
+    for m in ("total_testosterone", "lh", "fsh", "shbg", "sperm_concentration", "inhibin_b"):
+        v = r.values[m]
+        assert np.max(np.abs(v / v[0] - 1)) < 1e-6, m
+
+
+def _steady_state_with_channels(y0, p, ch):
+    solved = [i for i in range(model.N_STATES) if i not in (model.BMD, model.ISI)]
+    a, dy, y = np.zeros(model.N_ALG), np.zeros(model.N_STATES), y0.copy()
+
+    def f(x):
+        y[solved] = x
+        model.rhs_core(y, p, ch, a, dy)
+        return dy[solved]
+
+    sol = root(f, y0[solved], method="hybr", options={"xtol": 1e-12})
+    assert sol.success
+    y[solved] = sol.x
+    return y
+
+
+def test_removing_estradiol_feedback_raises_lh():
+    # the estrogen receptor sees no E2 at all (complete blockade of the feedback signal)
+    y, p, _ = baseline(30, 23)
+    ch = np.zeros(model.N_CHANNELS)
+    ch[model.CH_ER_ANT] = 1.0
+    y2 = _steady_state_with_channels(y, p, ch)
+    assert y2[model.LH] > 1.5 * y[model.LH]
+    assert y2[model.FSH] > y[model.FSH]
+
+
+def test_castration_like_loss_of_leydig_function_raises_gonadotropins():
+    y, p, a = baseline(30, 23)
+    q = p.copy()
+    q[INDEX["leydig_capacity"]] = 0.1
+    y2, q2 = steady_state(q)
+    a2 = np.zeros(model.N_ALG)
+    model.algebra(y2, q2, np.zeros(model.N_CHANNELS), a2)
+    assert a2[model.A_TT] < 0.5 * a[model.A_TT]
+    assert y2[model.LH] > 1.5 * y[model.LH]
+
+
+def _anastrozole_run(rtol, atol_factor):
+    events = DoseEvents.from_list([(24.0 * d, "anastrozole", 1000.0) for d in range(26 * 7)])
+    return run_man(population_parameters(45, 29), events, 26 * 168.0, rtol=rtol, atol_factor=atol_factor)
+
+
+def test_results_move_less_than_a_tenth_of_a_percent_when_tolerances_tighten_tenfold():
+    loose = _anastrozole_run(1e-7, 1e-9)
+    tight = _anastrozole_run(1e-8, 1e-10)
+    for slot in (model.A_TT, model.A_E2, model.A_SPERM, model.A_INHB):
+        rel = np.abs(loose.alg[:, slot] / tight.alg[:, slot] - 1)
+        assert rel.max() < 1e-3
+    for state in (model.LH, model.FSH, model.SHBG, model.BMD):
+        assert np.max(np.abs(loose.y[:, state] / tight.y[:, state] - 1)) < 1e-3
+
+
+@pytest.mark.parametrize("method", ["LSODA", "Radau"])
+def test_compiled_engine_agrees_with_scipy(method):
+    events = DoseEvents.from_list([(84.0 * d, "anastrozole", 1000.0) for d in range(24)])   # twice weekly
+    p = population_parameters(38, 31)
+    out_t = output_grid(0.0, 12 * 168.0, 24.0)
+    ours = run_man(p, events, 12 * 168.0, out_t=out_t)
+    ys, algs = run_reference(p, events, out_t, method=method)
+    for slot in (model.A_TT, model.A_E2, model.A_FT, model.A_ITT):
+        assert np.max(np.abs(ours.alg[:, slot] / algs[:, slot] - 1)) < 1e-4
+    for state in (model.LH, model.FSH, model.SHBG, model.LEYDIG_ADAPT):
+        assert np.max(np.abs(ours.y[:, state] / ys[:, state] - 1)) < 1e-4
