@@ -38,12 +38,14 @@ def test_healthy_young_man_sits_inside_the_reference_ranges():
 
 
 def test_baseline_is_a_true_steady_state():
-    # independent check of the root-finder: two untreated years leave every endocrine state put
+    # independent check of the root-finder: two untreated years leave every endocrine state put.
+    # A state off its steady state drifts by percent within weeks; the solver's own error at the
+    # default rtol (1e-6) is a few 1e-6 (docs/performance.md), so 1e-4 separates the two cleanly.
     man = hpgsim.Patient.build(age=30, bmi=23)
     r = hpgsim.simulate(man, None, weeks=104)
     for m in ("total_testosterone", "lh", "fsh", "shbg", "sperm_concentration", "inhibin_b"):
         v = r.values[m]
-        assert np.max(np.abs(v / v[0] - 1)) < 1e-6, m
+        assert np.max(np.abs(v / v[0] - 1)) < 1e-4, m
 
 
 def _steady_state_with_channels(y0, p, ch):

@@ -17,8 +17,8 @@ from ..physiology import model
 from . import dopri
 from .steady_state import steady_state
 
-DEFAULT_RTOL = 1e-7
-DEFAULT_ATOL_FACTOR = 1e-9
+DEFAULT_RTOL = 1e-6
+DEFAULT_ATOL_FACTOR = 1e-8
 MAX_STEPS = 20_000_000
 
 
