@@ -110,3 +110,24 @@ def test_compiled_engine_agrees_with_scipy(method):
         assert np.max(np.abs(ours.alg[:, slot] / algs[:, slot] - 1)) < 1e-4
     for state in (model.LH, model.FSH, model.SHBG, model.LEYDIG_ADAPT):
         assert np.max(np.abs(ours.y[:, state] / ys[:, state] - 1)) < 1e-4
+
+
+def test_continuous_gnrh_exposure_flares_then_desensitises():
+    # continuous (non-pulsatile) GnRH-receptor agonism: LH first rises (flare), then the receptor
+    # desensitises and LH falls below baseline (the basis of GnRH-agonist castration)
+    from scipy.integrate import solve_ivp
+
+    y0, p, _ = baseline(30, 23)
+    ch = np.zeros(model.N_CHANNELS)
+    ch[model.CH_GNRHR] = 1.0
+    a, dy = np.zeros(model.N_ALG), np.zeros(model.N_STATES)
+
+    def f(t, y):
+        model.rhs_core(y, p, ch, a, dy)
+        return dy.copy()
+
+    sol = solve_ivp(f, (0.0, 28 * 24.0), y0, method="LSODA", rtol=1e-8, atol=1e-10, t_eval=[2.0, 28 * 24.0])
+    lh_flare, lh_late = sol.y[model.LH]
+    assert lh_flare > 1.5 * y0[model.LH]
+    assert lh_late < 0.7 * y0[model.LH]
+    assert sol.y[model.GNRHR_DESENS, -1] > 0.5
