@@ -68,7 +68,7 @@ _BHASIN = dict(
 _WHO_2021 = dict(
     short="WHO 2021",
     source=("WHO laboratory manual for the examination and processing of human semen, 6th ed. 2021; "
-            "data: Campbell MJ et al. Andrology 2021;9:817, 5th centile of fertile men"),
+            "data: Campbell MJ et al. 2021 (WHO 6th-edition reference study; journal details unverified), 5th centile of fertile men"),
     url="https://discovery.dundee.ac.uk/en/publications/distribution-of-semen-examination-results-2020-a-follow-up-of-dat",
 )
 _MAYO = "Mayo Clinic Laboratories test catalog"
