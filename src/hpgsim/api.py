@@ -11,6 +11,7 @@ from .people.patient import Patient
 from .people.physiology_of_man import personalise, population_parameters
 from .physiology import model
 from .results import Result
+from .units import from_internal
 
 # measures read from the algebraic outputs or from the states
 _FROM_ALG = {
@@ -27,8 +28,6 @@ _FROM_ALG = {
 }
 _FROM_STATE = {"lh": model.LH, "fsh": model.FSH, "shbg": model.SHBG, "bmd_spine": model.BMD,
                "insulin_sensitivity": model.ISI}
-_T_NGDL_PER_NMOL = 28.84     # Vermeulen 1999 / ISSAM
-_E2_PMOL_PER_PG = 3.671
 
 
 def parameters_for(patient: Patient, *, file: str | None = None) -> np.ndarray:
@@ -43,8 +42,10 @@ def measures_of(raw: RawRun) -> dict[str, np.ndarray]:
     """Named trajectories in internal units from a raw run."""
     out = {name: raw.alg[:, slot].copy() for name, slot in _FROM_ALG.items()}
     out.update({name: raw.y[:, slot].copy() for name, slot in _FROM_STATE.items()})
-    tt_ngdl = out["total_testosterone"] * _T_NGDL_PER_NMOL
-    out["t_e2_ratio"] = tt_ngdl / (out["estradiol"] / _E2_PMOL_PER_PG)
+    # the ratios are defined in conventional units (T ng/dL over E2 pg/mL or LH IU/L)
+    tt_ngdl, _ = from_internal("total_testosterone", out["total_testosterone"], "conventional")
+    e2_pgml, _ = from_internal("estradiol", out["estradiol"], "conventional")
+    out["t_e2_ratio"] = tt_ngdl / e2_pgml
     out["t_lh_ratio"] = tt_ngdl / np.maximum(out["lh"], 1e-3)
     out["prolactin"] = np.full(raw.t.shape, raw.params[model.P_PRL])
     for d, drug in enumerate(raw.drugs):

@@ -142,6 +142,9 @@ def _run_and_report(scenario, out: Path, plot: Path | None, units: str, every: f
 
     if plot is not None:
         check_plot_path(plot)
+    # simulate before printing anything, so bad input (e.g. labs no man can have) is the only line shown
+    result = hpgsim.simulate(scenario.patient, scenario.protocol, scenario.weeks, output_every_hours=every,
+                             thresholds=scenario.thresholds, file=scenario.source_file)
     console = Console(highlight=False, markup=False)   # scenario names may contain [brackets]
     if not console.is_terminal:   # piped or captured: do not squeeze tables into 80 columns
         console.width = 120
@@ -152,8 +155,6 @@ def _run_and_report(scenario, out: Path, plot: Path | None, units: str, every: f
     console.print(f"Weeks simulated: {scenario.weeks:g}; units: {units}")
     console.print("Simulation, not a dosing recommendation.", style="bold")
 
-    result = hpgsim.simulate(scenario.patient, scenario.protocol, scenario.weeks, output_every_hours=every,
-                             thresholds=scenario.thresholds, file=scenario.source_file)
     console.print(_summary_table(result.summary(units)))
     console.print(_crossings_table(result.threshold_crossings(units), scenario.weeks))
 

@@ -37,6 +37,20 @@ def chain_amounts(depot0: float, central0: float, ka: float, ke: float, dt: floa
     return depot0 * eka, central
 
 
+@njit(cache=True)
+def give_dose(pk_state: np.ndarray, pk_static: np.ndarray, d: int, t: float, amount: float, to_central: bool) -> None:
+    """Advance drug ``d``'s amounts to time ``t`` (closed form), add ``amount`` to its depot
+    (or its central compartment for an IV bolus) and restart its clock at ``t``."""
+    dep, cen = chain_amounts(pk_state[d, DEP0], pk_state[d, CEN0], pk_static[d, KA], pk_static[d, KE], t - pk_state[d, T0])
+    if to_central:
+        cen += amount
+    else:
+        dep += amount
+    pk_state[d, DEP0] = dep
+    pk_state[d, CEN0] = cen
+    pk_state[d, T0] = t
+
+
 def single_dose_concentration(t_h: np.ndarray, dose: float, f: float, ka: float, ke: float, volume: float) -> np.ndarray:
     """Plasma concentration after one oral dose at t = 0 (dose in ug gives ng/mL): the textbook
     Bateman function ``F D ka / (V (ka - ke)) (exp(-ke t) - exp(-ka t))``, written independently

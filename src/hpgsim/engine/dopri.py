@@ -159,15 +159,6 @@ def integrate(y0, p, pk_static, t_start, ev_t, ev_drug, ev_amount, ev_central, o
             _record(y, p, pk_static, pk_state, t, ch, a, y_out, a_out, c_out, io)
             io += 1
         while ie < ev_t.shape[0] and ev_t[ie] <= t:
-            d = ev_drug[ie]
-            dep, cen = pk.chain_amounts(pk_state[d, pk.DEP0], pk_state[d, pk.CEN0], pk_static[d, pk.KA],
-                                        pk_static[d, pk.KE], t - pk_state[d, pk.T0])
-            if ev_central[ie] == 1:
-                cen += ev_amount[ie]
-            else:
-                dep += ev_amount[ie]
-            pk_state[d, pk.DEP0] = dep
-            pk_state[d, pk.CEN0] = cen
-            pk_state[d, pk.T0] = t
+            pk.give_dose(pk_state, pk_static, ev_drug[ie], t, ev_amount[ie], ev_central[ie] == 1)
             ie += 1
     return y_out, a_out, c_out, OK, total_steps

@@ -50,13 +50,7 @@ def run_reference(p: np.ndarray, events: DoseEvents, out_t: np.ndarray, method: 
             model.algebra(y, p, ch, a)
             ys[j], algs[j] = y, a.copy()
         while ie < events.t.size and events.t[ie] <= t:
-            d = events.drug[ie]
-            dep, cen = pk.chain_amounts(pk_state[d, pk.DEP0], pk_state[d, pk.CEN0], pk_static[d, pk.KA],
-                                        pk_static[d, pk.KE], t - pk_state[d, pk.T0])
-            if events.central[ie]:
-                cen += events.amount[ie]
-            else:
-                dep += events.amount[ie]
-            pk_state[d] = (dep, cen, t)
+            pk.give_dose(pk_state, pk_static, int(events.drug[ie]), float(t), float(events.amount[ie]),
+                         bool(events.central[ie]))
             ie += 1
     return ys, algs

@@ -86,9 +86,7 @@ def tolerances(p: np.ndarray, rtol: float | None = None, atol_factor: float | No
     """Relative tolerance and per-state absolute tolerances scaled to each state's size."""
     rtol = DEFAULT_RTOL if rtol is None else rtol
     atol_factor = DEFAULT_ATOL_FACTOR if atol_factor is None else atol_factor
-    scale = np.abs(model.reference_state(p))
-    scale[model.GNRHR_DESENS] = 1.0
-    return rtol, np.maximum(scale, 1e-3) * atol_factor
+    return rtol, model.state_scale(p) * atol_factor
 
 
 def run_man(p: np.ndarray, events: DoseEvents, t_end_h: float, every_h: float = 24.0,

@@ -23,20 +23,15 @@ def _residual(p: np.ndarray):
     a = np.zeros(model.N_ALG)
     dy = np.zeros(model.N_STATES)
     y = model.reference_state(p)
+    # scale each equation by its state's size so the root tolerance means the same everywhere
+    scale = model.state_scale(p)[_SOLVED]
 
     def f(x: np.ndarray) -> np.ndarray:
         y[_SOLVED] = x
         model.rhs_core(y, p, ch, a, dy)
-        # scale each equation by its state's size so the root tolerance means the same everywhere
-        return dy[_SOLVED] / _scale(p)[_SOLVED]
+        return dy[_SOLVED] / scale
 
     return f
-
-
-def _scale(p: np.ndarray) -> np.ndarray:
-    s = np.abs(model.reference_state(p))
-    s[model.GNRHR_DESENS] = 1.0
-    return np.maximum(s, 1e-3)
 
 
 def bmd_drift(p: np.ndarray) -> float:
@@ -79,7 +74,7 @@ def _relax(p: np.ndarray, years: float) -> np.ndarray:
     out = np.array([years * model.HOURS_PER_YEAR])
     empty_f, empty_i = np.zeros(0), np.zeros(0, dtype=np.int64)
     ys, _, _, status, _ = dopri.integrate(y0, p, np.zeros((0, 8)), 0.0, empty_f, empty_i, empty_f, empty_i, out,
-                                          1e-6, _scale(p) * 1e-8, 10_000_000)
+                                          1e-6, model.state_scale(p) * 1e-8, 10_000_000)
     if status != dopri.OK:
         raise NumericalError(f"no steady state found: {dopri.STATUS_TEXT[status]}")
     return ys[0]

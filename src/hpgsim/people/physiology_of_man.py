@@ -74,10 +74,8 @@ def personalise(p: np.ndarray, labs: dict[str, float], *, field: str = "patient.
             targets.append((lab, _LAB_TARGETS[lab][1], _LAB_TARGETS[lab][2], value))
         elif lab in _LAB_EXTRA:
             targets.append((lab, *_LAB_EXTRA[lab], value))
-    if ("free_testosterone" in labs or "bioavailable_testosterone" in labs) and "shbg_factor" not in factors:
-        factors.append("shbg_factor")
-    if ("free_testosterone" in labs or "bioavailable_testosterone" in labs) and "leydig_capacity" not in factors:
-        factors.append("leydig_capacity")
+    if "free_testosterone" in labs or "bioavailable_testosterone" in labs:
+        factors += [f for f in ("shbg_factor", "leydig_capacity") if f not in factors]
     if not targets:
         return p
     idx = [INDEX[f] for f in factors]

@@ -108,7 +108,10 @@ def drug_channels(t: float, pk_static: np.ndarray, pk_state: np.ndarray, ch: np.
     """
     for c in range(N_CHANNELS):
         ch[c] = 0.0
-    keep = np.ones(N_CHANNELS)
+    # unblocked fractions of the three occupancy-type channels (scalars: this is the hot path)
+    keep_arom = 1.0
+    keep_er = 1.0
+    keep_gnrhr = 1.0
     for d in range(pk_static.shape[0]):
         dt = t - pk_state[d, pk.T0]
         depot, central = pk.chain_amounts(pk_state[d, pk.DEP0], pk_state[d, pk.CEN0],
@@ -119,13 +122,17 @@ def drug_channels(t: float, pk_static: np.ndarray, pk_state: np.ndarray, ch: np.
             continue
         conc = central / pk_static[d, pk.VOL]
         eff = pk_static[d, pk.EMAX] * drive(conc, pk_static[d, pk.EC50], pk_static[d, pk.HILL])
-        if c == CH_AROM or c == CH_ER_ANT or c == CH_GNRHR:
-            keep[c] *= 1.0 - min(eff, 1.0)
+        if c == CH_AROM:
+            keep_arom *= 1.0 - min(eff, 1.0)
+        elif c == CH_ER_ANT:
+            keep_er *= 1.0 - min(eff, 1.0)
+        elif c == CH_GNRHR:
+            keep_gnrhr *= 1.0 - min(eff, 1.0)
         else:
             ch[c] += eff
-    ch[CH_AROM] = 1.0 - keep[CH_AROM]
-    ch[CH_ER_ANT] = 1.0 - keep[CH_ER_ANT]
-    ch[CH_GNRHR] = 1.0 - keep[CH_GNRHR]
+    ch[CH_AROM] = 1.0 - keep_arom
+    ch[CH_ER_ANT] = 1.0 - keep_er
+    ch[CH_GNRHR] = 1.0 - keep_gnrhr
 
 
 @njit(cache=True)
@@ -293,3 +300,11 @@ def reference_state(p: np.ndarray) -> np.ndarray:
     y[BMD] = p[_I["ref_bmd_spine"]]
     y[ISI] = 1.0
     return y
+
+
+def state_scale(p: np.ndarray) -> np.ndarray:
+    """Typical size of each state (the reference man's value, at least 1e-3; 1 for the 0-1
+    desensitised fraction): the yardstick for absolute tolerances and residual scaling."""
+    s = np.abs(reference_state(p))
+    s[GNRHR_DESENS] = 1.0
+    return np.maximum(s, 1e-3)
