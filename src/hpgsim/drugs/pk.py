@@ -19,8 +19,10 @@ import numpy as np
 from numba import njit
 
 # columns of the per-drug static table the engine builds from DrugRecords
-KA, KE, VOL, CHAN, EMAX, EC50, HILL, FROM_ABS = range(8)
-N_STATIC = 8
+KA, KE, VOL, CHAN, EMAX, EC50, HILL, KIND, IA = range(9)
+N_STATIC = 9
+# values of the KIND column (records.EFFECT_KINDS)
+KIND_EMAX, KIND_LINEAR, KIND_ABSORPTION = 0, 1, 2
 # columns of the per-drug state at the start of the current segment
 DEP0, CEN0, T0 = range(3)
 

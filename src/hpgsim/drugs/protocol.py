@@ -14,11 +14,11 @@ from dataclasses import dataclass
 import pint
 
 from ..errors import InputError
-from ..units import dose_to_unit
+from ..units import dose_to_unit, parse_quantity
 from .records import get_drug
 from .regimen import HOURS_PER_WEEK, Schedule, dose_times_hours, parse_regimen_text, parse_schedule
 
-_SEGMENT_KEYS = ("drug", "dose", "schedule", "start_week", "weeks")
+_SEGMENT_KEYS = ("drug", "dose", "schedule", "start_week", "weeks", "route")
 
 
 def _weeks_number(value: object, field: str, file: str | None, *, positive: bool) -> float:
@@ -35,6 +35,19 @@ def _dose_text(dose: object) -> str:
     if isinstance(dose, pint.Quantity):
         return f"{dose.magnitude:g} {dose.units:~}"
     return " ".join(str(dose).split())
+
+
+def _gel_dose(record, dose: object) -> float | None:
+    """A gel dosed in grams of gel ("5 g"), as milligrams of testosterone; None otherwise."""
+    if not record.gel_mg_per_g:
+        return None
+    try:
+        q = dose if isinstance(dose, pint.Quantity) else parse_quantity(dose)
+    except InputError:
+        return None
+    if str(q.units) != "gram":
+        return None   # mg or ug: an amount of testosterone, handled as an ordinary dose
+    return float(q.magnitude) * record.gel_mg_per_g
 
 
 def _format_week(week: float) -> str:
@@ -55,16 +68,25 @@ class DoseSegment:
     schedule: Schedule
     start_week: float = 0.0
     weeks: float | None = None
+    route: str | None = None      # None = the drug's usual route
 
     @classmethod
     def build(cls, drug: str, dose: object, schedule: str | Schedule, start_week: float = 0,
-              weeks: float | None = None, *, field: str = "protocol[0]", file: str | None = None) -> "DoseSegment":
-        """A validated segment; ``dose`` is text with a unit ("1 mg", "1500 IU") or a pint quantity."""
+              weeks: float | None = None, route: str | None = None, *, field: str = "protocol[0]",
+              file: str | None = None) -> "DoseSegment":
+        """A validated segment; ``dose`` is text with a unit ("1 mg", "1500 IU", "5 g" of a gel)
+        or a pint quantity; ``route`` (``sc``, ``im``, ``iv``...) when the drug has several."""
         if not isinstance(drug, str):
             raise InputError(f"{field}.drug", "a drug name", repr(drug), file)
         record = get_drug(drug, field=f"{field}.drug", file=file)
+        if route is not None:
+            route = str(route).strip().lower()
+            if route not in record.routes:
+                raise InputError(f"{field}.route", f"a route of {record.name} ({', '.join(record.routes)})", repr(route), file)
         unit = record.dose_unit
-        amount = dose_to_unit(dose, unit, field=f"{field}.dose", file=file)
+        amount = _gel_dose(record, dose)
+        if amount is None:
+            amount = dose_to_unit(dose, unit, field=f"{field}.dose", file=file)
         if not (math.isfinite(amount) and amount > 0):
             raise InputError(f"{field}.dose", f"a positive dose in {unit}", repr(dose), file)
         if amount > record.max_single_dose:
@@ -78,6 +100,7 @@ class DoseSegment:
             schedule=parse_schedule(schedule, field=f"{field}.schedule", file=file),
             start_week=_weeks_number(start_week, f"{field}.start_week", file, positive=False),
             weeks=None if weeks is None else _weeks_number(weeks, f"{field}.weeks", file, positive=True),
+            route=None if route == record.route else route,
         )
 
     def dose_times_hours(self, until_hours: float | None = None):
@@ -86,7 +109,7 @@ class DoseSegment:
 
     def describe(self) -> str:
         """``"anastrozole 1 mg twice weekly, weeks 0-26"``, with the dose as the user wrote it."""
-        head = f"{self.drug} {self.dose_text} {self.schedule.kind}"
+        head = f"{self.drug} {self.dose_text}{f' {self.route}' if self.route else ''} {self.schedule.kind}"
         start = _format_week(self.start_week)
         if self.schedule.interval_h is None:
             return f"{head}, week {start}"
@@ -121,11 +144,12 @@ class Protocol:
         raise InputError(field, "a list of dosing segments, a regimen string, or nothing (no treatment)",
                          type(obj).__name__, file)
 
-    def dose_events(self, until_hours: float) -> list[tuple[float, str, float]]:
-        """Every dose before ``until_hours``: ``(t_hours, drug, dose in dose_unit)``, sorted by time."""
-        events = [(float(t), seg.drug, seg.dose)
+    def dose_events(self, until_hours: float) -> list[tuple]:
+        """Every dose before ``until_hours``: ``(t_hours, drug, dose in dose_unit)``, with a fourth
+        item, the route, when a segment names one; sorted by time."""
+        events = [(float(t), seg.drug, seg.dose) + ((seg.route,) if seg.route else ())
                   for seg in self.segments for t in seg.dose_times_hours(until_hours)]
-        return sorted(events)
+        return sorted(events, key=lambda e: (e[0], e[1]))
 
     @property
     def earliest_week(self) -> float:
@@ -157,6 +181,6 @@ def _segment(item: object, field: str, file: str | None) -> DoseSegment:
             if key not in item:
                 raise InputError(f"{field}.{key}", f"a value for the required key {key!r}", "nothing", file)
         return DoseSegment.build(item["drug"], item["dose"], item["schedule"], item.get("start_week", 0),
-                                 item.get("weeks"), field=field, file=file)
+                                 item.get("weeks"), item.get("route"), field=field, file=file)
     raise InputError(field, "a dosing segment: a mapping with drug, dose and schedule, or a regimen string",
                      type(item).__name__, file)

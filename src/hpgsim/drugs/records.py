@@ -23,7 +23,12 @@ CHANNELS = {
     "fsh_receptor_agonism": 4,   # FSH-equivalent concentration at Sertoli cells (IU/L)
     "gnrh_receptor_agonism": 5,  # exogenous GnRH-receptor occupancy (0..1)
     "testosterone_input": 6,     # exogenous testosterone entering plasma (nmol/h)
+    "aromatase_inactivation": 7, # rate of irreversible aromatase inactivation (1/h)
 }
+# How a drug's amount becomes a channel value: an Emax curve of the plasma concentration, a
+# linear potency times the concentration (hormone agonists dosed in IU), or the absorption
+# flux out of the depot (testosterone esters feed the body's own pool).
+EFFECT_KINDS = {"emax": 0, "linear": 1, "absorption": 2}
 N_CHANNELS = len(CHANNELS)
 
 
@@ -40,9 +45,10 @@ class DrugRecord:
     """Everything the simulator knows about one drug.
 
     PK is a chain ``depot -(ka)-> central -(ke)-> out``: the central amount divided by the
-    apparent volume is the plasma concentration in ng/mL (= ug/L). For drugs whose effect is a
-    flux into the body's own pool (exogenous testosterone), ``effect_from`` is ``"absorption"``
-    and the channel receives ``ka * depot`` converted to nmol/h.
+    apparent volume is the plasma concentration in ng/mL (= ug/L), or IU/L for drugs dosed in
+    IU. For drugs whose effect is a flux into the body's own pool (exogenous testosterone),
+    ``effect`` is ``"absorption"`` and the channel receives ``emax * ka * depot`` (``emax``
+    converts the dose unit to nmol of testosterone).
     """
 
     name: str
@@ -58,10 +64,23 @@ class DrugRecord:
     emax: float                      # maximal effect on the channel
     ec50_ng_ml: float                # concentration giving half of emax (ng/mL)
     hill: float = 1.0
-    effect_from: str = "concentration"   # or "absorption"
+    effect: str = "emax"             # key of EFFECT_KINDS
+    # ER ligands only: estrogen-like signal per unit receptor occupancy (0 = pure antagonist;
+    # a partial agonist such as zuclomiphene hides E2 and adds this much of its own)
+    intrinsic_activity: float = 0.0
+    # a mixture (clomiphene citrate) is dosed as its parts: (part drug name, fraction of the dose)
+    parts: tuple[tuple[str, float], ...] = ()
+    # other routes of the same drug: (route, bioavailability, ka_per_h); the record's own route first
+    other_routes: tuple[tuple[str, float, float], ...] = ()
+    internal: bool = False           # a part or metabolite: not dosed on its own
+    gel_mg_per_g: float = 0.0        # gels: mg of drug per g of gel, so "5 g" means 5 g of gel
     mechanism: str = ""
     sources: tuple[Source, ...] = field(default_factory=tuple)
     notes: str = ""
+    # the regimen a "typical use" comparison simulates (hpgsim drugs), as regimen text
+    # ("anastrozole 1 mg daily"), and for how many weeks; empty for internal parts and placebo
+    usual_regimen: str = ""
+    usual_weeks: float = 12.0
 
     @property
     def half_life_h(self) -> float:
@@ -72,8 +91,25 @@ class DrugRecord:
     def __post_init__(self) -> None:
         if self.channel not in CHANNELS:
             raise ValueError(f"drug {self.name}: unknown effect channel {self.channel!r}")
-        if self.effect_from not in ("concentration", "absorption"):
-            raise ValueError(f"drug {self.name}: effect_from must be concentration or absorption")
+        if self.effect not in EFFECT_KINDS:
+            raise ValueError(f"drug {self.name}: effect must be one of {', '.join(EFFECT_KINDS)}")
+        if self.parts and abs(sum(f for _, f in self.parts) - 1.0) > 1e-9:
+            raise ValueError(f"drug {self.name}: the fractions of its parts must add up to 1")
+
+    @property
+    def routes(self) -> tuple[str, ...]:
+        return (self.route, *(r for r, _, _ in self.other_routes))
+
+    def via(self, route: str | None) -> "DrugRecord":
+        """This drug given by ``route`` (its own absorption), or itself when ``route`` is its own."""
+        from dataclasses import replace
+
+        if route is None or route == self.route:
+            return self
+        for r, f, ka in self.other_routes:
+            if r == route:
+                return replace(self, route=r, bioavailability=f, ka_per_h=ka, other_routes=())
+        raise ValueError(f"drug {self.name}: no route {route!r}")
 
 
 _REGISTRY: dict[str, DrugRecord] = {}
@@ -85,18 +121,23 @@ def register(record: DrugRecord) -> DrugRecord:
     return record
 
 
-def get_drug(name: str, *, field: str = "drug", file: str | None = None) -> DrugRecord:
-    """The record of ``name``, or an :class:`InputError` listing the drugs that exist."""
+def get_drug(name: str, *, field: str = "drug", file: str | None = None, internal_ok: bool = False) -> DrugRecord:
+    """The record of ``name``, or an :class:`InputError` listing the drugs that exist.
+
+    Parts and metabolites (``internal`` records) are found only with ``internal_ok``: people
+    dose clomiphene citrate, not zuclomiphene.
+    """
     from . import catalogue  # noqa: F401  (registers the records)
 
     key = name.strip().lower()
-    if key not in _REGISTRY:
-        known = ", ".join(sorted(_REGISTRY))
+    if key not in _REGISTRY or (_REGISTRY[key].internal and not internal_ok):
+        known = ", ".join(sorted(n for n, r in _REGISTRY.items() if not r.internal))
         raise InputError(field, f"one of the known drugs ({known})", repr(name), file)
     return _REGISTRY[key]
 
 
-def all_drugs() -> dict[str, DrugRecord]:
+def all_drugs(*, include_internal: bool = False) -> dict[str, DrugRecord]:
+    """Every registered drug by name; parts and metabolites only when asked for."""
     from . import catalogue  # noqa: F401
 
-    return dict(_REGISTRY)
+    return {n: r for n, r in _REGISTRY.items() if include_internal or not r.internal}

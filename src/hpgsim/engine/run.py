@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..drugs import pk
-from ..drugs.records import CHANNELS, DrugRecord, get_drug
+from ..drugs.records import CHANNELS, EFFECT_KINDS, DrugRecord, get_drug
 from ..errors import NumericalError
 from ..physiology import model
 from . import dopri
@@ -33,12 +33,30 @@ class DoseEvents:
     central: np.ndarray
 
     @staticmethod
-    def from_list(events: list[tuple[float, str, float]]) -> "DoseEvents":
-        """``events`` as (t_hours, drug name, dose in the drug's dose unit), any order."""
-        names = sorted({name for _, name, _ in events})
-        drugs = tuple(get_drug(n) for n in names)
-        slot = {n: i for i, n in enumerate(names)}
-        ordered = sorted(events, key=lambda e: e[0])
+    def from_list(events: list[tuple]) -> "DoseEvents":
+        """``events`` as (t_hours, drug name, dose in the drug's dose unit[, route]), any order.
+
+        A mixture (clomiphene citrate) becomes doses of its parts; a drug given by a route other
+        than its record's own (hCG IM rather than SC) becomes a row with that route's absorption.
+        Each (drug, route) pair is one row of the PK table.
+        """
+        rows: dict[tuple[str, str | None], DrugRecord] = {}
+        expanded = []
+        for event in events:
+            t, name, dose = event[0], event[1], event[2]
+            route = event[3] if len(event) > 3 else None
+            record = get_drug(name, internal_ok=True)
+            parts = record.parts or ((record.name, 1.0),)
+            for part_name, fraction in parts:
+                part = get_drug(part_name, internal_ok=True) if record.parts else record
+                key = (part.name, None if route in (None, part.route) else route)
+                if key not in rows:
+                    rows[key] = part.via(key[1])
+                expanded.append((float(t), key, dose * fraction))
+        keys = sorted(rows, key=lambda k: (k[0], k[1] or ""))
+        drugs = tuple(rows[k] for k in keys)
+        slot = {k: i for i, k in enumerate(keys)}
+        ordered = sorted(expanded, key=lambda e: e[0])
         t = np.array([e[0] for e in ordered], dtype=float)
         drug = np.array([slot[e[1]] for e in ordered], dtype=np.int64)
         amount = np.array([e[2] * drugs[slot[e[1]]].bioavailability for e in ordered], dtype=float)
@@ -55,7 +73,8 @@ class DoseEvents:
             tab[i, pk.EMAX] = d.emax
             tab[i, pk.EC50] = d.ec50_ng_ml
             tab[i, pk.HILL] = d.hill
-            tab[i, pk.FROM_ABS] = 1.0 if d.effect_from == "absorption" else 0.0
+            tab[i, pk.KIND] = EFFECT_KINDS[d.effect]
+            tab[i, pk.IA] = d.intrinsic_activity
         return tab
 
 

@@ -79,7 +79,8 @@ def personalise(p: np.ndarray, labs: dict[str, float], *, field: str = "patient.
     if not targets:
         return p
     idx = [INDEX[f] for f in factors]
-    lo = np.log([BY_NAME[f].low for f in factors])
+    # log-space fit: a factor whose range reaches 0 (a missing function) is searched from 1e-3
+    lo = np.log([max(BY_NAME[f].low, 1e-3) for f in factors])
     hi = np.log([BY_NAME[f].high for f in factors])
     x0 = np.clip(np.log(p[idx]), lo + 1e-9, hi - 1e-9)
 

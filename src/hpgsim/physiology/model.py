@@ -9,6 +9,8 @@ State vector (units in brackets; ``rel`` = relative to the reference man):
   7..12 GERM       germ-cell chain, six stages from spermatogonial division to spermiation [rel flux]
   13 EPIDIDYMIS    epididymal sperm reserve [rel]
   14 BMD           spine BMD [g/cm2]                   15 ISI   insulin-sensitivity index [1]
+  16 AROM_ACTIVE   active (not irreversibly inactivated) aromatase enzyme [fraction]
+  17 GNRHR_SIGNAL  slow intracellular signal of exogenous GnRH-receptor occupancy [0-1]
 
 Everything faster than an hour (GnRH, serum and intratesticular steroids, inhibin B) is in
 quasi-steady state and computed algebraically from the states by :func:`algebra`; drug
@@ -37,17 +39,20 @@ GERM0 = 7
 EPIDIDYMIS = GERM0 + N_GERM
 BMD = EPIDIDYMIS + 1
 ISI = BMD + 1
-N_STATES = ISI + 1
+AROM_ACTIVE = ISI + 1
+GNRHR_SIGNAL = AROM_ACTIVE + 1
+N_STATES = GNRHR_SIGNAL + 1
 STATE_NAMES = ("gnrhr_desensitised", "lh_pool", "lh", "fsh_pool", "fsh", "leydig_adaptation", "shbg") + tuple(
-    f"germ_stage_{i + 1}" for i in range(N_GERM)) + ("epididymal_reserve", "bmd_spine", "insulin_sensitivity")
+    f"germ_stage_{i + 1}" for i in range(N_GERM)) + ("epididymal_reserve", "bmd_spine", "insulin_sensitivity",
+                                                     "aromatase_active", "gnrhr_signal")
 
 # ------------------------------------------------------------------ algebraic outputs
 (A_TT, A_FT, A_BIOT, A_E2, A_FE2, A_ITT, A_INHB, A_GNRH, A_SPERM, A_TMC, A_PMOT, A_LEYDIG,
  A_BONE_E, A_BONE_T, A_LH_EFF, A_FSH_EFF) = range(16)
 N_ALG = 16
 
-N_CHANNELS = 7
-CH_AROM, CH_ER_ANT, CH_ER_AGO, CH_LHR, CH_FSHR, CH_GNRHR, CH_T_IN = range(N_CHANNELS)
+N_CHANNELS = 8
+CH_AROM, CH_ER_ANT, CH_ER_AGO, CH_LHR, CH_FSHR, CH_GNRHR, CH_T_IN, CH_AROM_INACT = range(N_CHANNELS)
 
 # parameter slots as compile-time constants (numba freezes module-level ints)
 _I = INDEX
@@ -70,6 +75,8 @@ P_SG_TK, P_SG_TN, P_SP_K, P_SP_N = _I["sg_itt_k"], _I["sg_itt_n"], _I["spermiati
 P_MOT_EXP, P_INH_SO, P_INH_FE = _I["motility_androgen_exponent"], _I["inhibin_sertoli_only"], _I["inhibin_fsh_exponent"]
 P_BONE_EK, P_BONE_EN, P_BONE_TK, P_BONE_RE, P_BONE_RT = _I["bone_e2_k"], _I["bone_e2_n"], _I["bone_t_k"], _I["bone_rate_e2"], _I["bone_rate_t"]
 P_IS_EXP, P_IS_TAU = _I["is_e2_exponent"], _I["is_tau"]
+P_AROM_RESYN, P_GSIG_TAU, P_GSIG_K, P_GSIG_N = (_I["aromatase_resynthesis_half_life"], _I["gnrh_signal_tau"],
+                                                _I["gnrh_signal_k"], _I["gnrh_signal_n"])
 P_LEYCAP, P_AROM, P_SHBGF, P_GNRHF, P_LHF, P_FSHF = (_I["leydig_capacity"], _I["aromatase_factor"], _I["shbg_factor"],
                                                      _I["gnrh_factor"], _I["lh_factor"], _I["fsh_factor"])
 P_SERT, P_GERM, P_MOTF, P_PRL = _I["sertoli_factor"], _I["germ_cell_factor"], _I["motility_factor"], _I["prolactin"]
@@ -104,7 +111,9 @@ def drug_channels(t: float, pk_static: np.ndarray, pk_state: np.ndarray, ch: np.
     """Fill the effect channels at time ``t`` from every drug's closed-form PK.
 
     Inhibitions and receptor occupancies combine as independent blocks (1 - prod(1 - e));
-    agonist concentrations and testosterone inputs add.
+    agonist concentrations, inactivation rates and testosterone inputs add. An ER ligand with
+    intrinsic activity (a partial agonist) also adds that much estrogen-like signal per unit of
+    occupancy.
     """
     for c in range(N_CHANNELS):
         ch[c] = 0.0
@@ -117,15 +126,20 @@ def drug_channels(t: float, pk_static: np.ndarray, pk_state: np.ndarray, ch: np.
         depot, central = pk.chain_amounts(pk_state[d, pk.DEP0], pk_state[d, pk.CEN0],
                                           pk_static[d, pk.KA], pk_static[d, pk.KE], dt)
         c = int(pk_static[d, pk.CHAN])
-        if pk_static[d, pk.FROM_ABS] > 0.5:
+        kind = int(pk_static[d, pk.KIND])
+        if kind == pk.KIND_ABSORPTION:
             ch[c] += pk_static[d, pk.EMAX] * pk_static[d, pk.KA] * depot
             continue
         conc = central / pk_static[d, pk.VOL]
+        if kind == pk.KIND_LINEAR:
+            ch[c] += pk_static[d, pk.EMAX] * conc
+            continue
         eff = pk_static[d, pk.EMAX] * drive(conc, pk_static[d, pk.EC50], pk_static[d, pk.HILL])
         if c == CH_AROM:
             keep_arom *= 1.0 - min(eff, 1.0)
         elif c == CH_ER_ANT:
             keep_er *= 1.0 - min(eff, 1.0)
+            ch[CH_ER_AGO] += pk_static[d, pk.IA] * eff
         elif c == CH_GNRHR:
             keep_gnrhr *= 1.0 - min(eff, 1.0)
         else:
@@ -150,8 +164,10 @@ def algebra(y: np.ndarray, p: np.ndarray, ch: np.ndarray, a: np.ndarray) -> None
     lh_eff = max(y[LH], 0.0) + ch[CH_LHR]
     ec50 = p[P_LEY_EC50] * ref_lh
     # testicular estrogen brakes steroidogenesis locally; aromatase inhibition releases it
+    # aromatase left: not irreversibly inactivated (exemestane) and not reversibly blocked
+    arom_free = max(y[AROM_ACTIVE], 0.0) * (1.0 - ch[CH_AROM])
     ke2 = p[P_LEY_E2]
-    e2_release = (1.0 + ke2) / (1.0 + ke2 * (1.0 - ch[CH_AROM]))
+    e2_release = (1.0 + ke2) / (1.0 + ke2 * arom_free)
     leydig = (p[P_LEYCAP] * y[LEYDIG_ADAPT] * e2_release
               * drive(lh_eff, ec50, p[P_LEY_N]) / drive(ref_lh, ec50, p[P_LEY_N]))
 
@@ -166,7 +182,6 @@ def algebra(y: np.ndarray, p: np.ndarray, ch: np.ndarray, a: np.ndarray) -> None
 
     # E2: testicular secretion follows Leydig activity; peripheral aromatisation follows
     # bioavailable T and adipose aromatase; an aromatase inhibitor blocks both.
-    arom_free = 1.0 - ch[CH_AROM]
     e2_prod = p[P_E2PROD] * arom_free * (p[P_E2_TESTIS] * leydig
                                          + (1.0 - p[P_E2_TESTIS]) * p[P_AROM] * bio_t / p[P_REF_BIOT])
     e2 = e2_prod / p[P_E2CL]
@@ -218,12 +233,17 @@ def rhs_core(y: np.ndarray, p: np.ndarray, ch: np.ndarray, a: np.ndarray, dy: np
     algebra(y, p, ch, a)
     ref_lh = p[P_REF_LH]
 
-    # GnRH receptor: continuous exogenous occupancy desensitises it; endogenous GnRH is
-    # pulsatile and, in the mean-field limit, does not.
+    # GnRH receptor: exogenous occupancy feeds a slow intracellular signal, and only a signal
+    # sustained near saturation desensitises (steep Hill term). Pulses every 90-120 min let the
+    # signal fall between pulses and keep the receptor responsive; continuous exposure holds it
+    # high and shuts LH release down after a flare (Belchetz 1978). Endogenous GnRH is
+    # pulsatile and, in the mean-field limit, does not desensitise.
     occ = ch[CH_GNRHR]
+    dy[GNRHR_SIGNAL] = (occ - y[GNRHR_SIGNAL]) / p[P_GSIG_TAU]
+    sustained = drive(y[GNRHR_SIGNAL], p[P_GSIG_K], p[P_GSIG_N]) / drive(1.0, p[P_GSIG_K], p[P_GSIG_N])
     k_des = LN2 / p[P_DES_HT]
     k_res = LN2 / p[P_RES_HT]
-    dy[GNRHR_DESENS] = k_des * occ * (1.0 - y[GNRHR_DESENS]) - k_res * y[GNRHR_DESENS]
+    dy[GNRHR_DESENS] = k_des * sustained * (1.0 - y[GNRHR_DESENS]) - k_res * y[GNRHR_DESENS]
     gp = (a[A_GNRH] + p[P_EXO_MAX] * occ) * (1.0 - y[GNRHR_DESENS])
 
     # Pituitary: E2 brakes synthesis; GnRH drives both synthesis and release from the pool.
@@ -277,6 +297,11 @@ def rhs_core(y: np.ndarray, p: np.ndarray, ch: np.ndarray, a: np.ndarray, dy: np
     is_target = (max(a[A_E2], 1e-6) / p[P_BASE_E2]) ** p[P_IS_EXP]
     dy[ISI] = (is_target - y[ISI]) / (p[P_IS_TAU] * 168.0)
 
+    # Aromatase enzyme: resynthesised towards its full amount, inactivated irreversibly by a
+    # suicide inhibitor (exemestane), so the effect outlasts the drug by the resynthesis time.
+    k_syn = LN2 / p[P_AROM_RESYN]
+    dy[AROM_ACTIVE] = k_syn * (1.0 - y[AROM_ACTIVE]) - ch[CH_AROM_INACT] * y[AROM_ACTIVE]
+
 
 @njit(cache=True)
 def rhs(t: float, y: np.ndarray, p: np.ndarray, pk_static: np.ndarray, pk_state: np.ndarray,
@@ -299,6 +324,7 @@ def reference_state(p: np.ndarray) -> np.ndarray:
     y[EPIDIDYMIS] = 1.0
     y[BMD] = p[_I["ref_bmd_spine"]]
     y[ISI] = 1.0
+    y[AROM_ACTIVE] = 1.0
     return y
 
 
@@ -307,4 +333,5 @@ def state_scale(p: np.ndarray) -> np.ndarray:
     desensitised fraction): the yardstick for absolute tolerances and residual scaling."""
     s = np.abs(reference_state(p))
     s[GNRHR_DESENS] = 1.0
+    s[GNRHR_SIGNAL] = 1.0
     return np.maximum(s, 1e-3)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 
-from .records import DrugRecord, Source, register
+from ..records import DrugRecord, Source, register
 
 _LN2 = math.log(2.0)
 
@@ -47,6 +47,8 @@ register(DrugRecord(
         Source("Leder BZ et al. JCEM 2004;89:1174; Burnett-Bowie SM et al. Clin Endocrinol 2009;70:116; Gibb FW et al. JCEM 2016;101:2040 (male potency, fitted)", "https://www.ncbi.nlm.nih.gov/pubmed/15001605"),
     ),
     notes=f"EC50 in men {ANASTROZOLE_EC50_MEN} ng/mL (fitted) versus {ANASTROZOLE_EC50_WOMEN} ng/mL implied by data in postmenopausal women.",
+    usual_regimen="anastrozole 1 mg daily",
+    usual_weeks=12.0,
 ))
 
 register(DrugRecord(
@@ -90,5 +92,43 @@ register(DrugRecord(
         Source("T'Sjoen GG et al. JCEM 2005 (2.5 mg daily 28 d in young men: E2 -46 %, LH +339 %, T +146 %; potency fitted)",
                "https://support.simpatra.com/support/solutions/articles/9000110577-comparative-assessment-in-young-and-elderly-men-of-the-gonadotropin-response-to-aromatase-inhibition"),
     ),
-    notes="Only the record: letrozole protocols, titration and validation belong with the other fertility drugs.",
+    usual_regimen="letrozole 2.5 mg daily",
+    usual_weeks=4.0,
+))
+
+# Exemestane is a steroidal "suicide" substrate: it binds aromatase and inactivates it for good,
+# so activity returns only as the enzyme is resynthesised (physiology parameter
+# aromatase_resynthesis_half_life). Its record therefore acts on the inactivation-rate channel,
+# an Emax curve whose maximum is the fastest inactivation rate.
+EXEMESTANE_HALF_LIFE_H = 8.9      # Mauras N et al. JCEM 2003;88:5951, young men, 25 mg single dose
+EXEMESTANE_KA_PER_H = 4.0         # gives tmax = 1.0 h (Mauras 2003)
+EXEMESTANE_F = 0.60               # label-derived monograph value (uncertain)
+EXEMESTANE_V_F_L = 1400.0         # apparent V/F, chosen so Cmax after 25 mg is about 17 ng/mL (label-scale Cmax; uncertain)
+EXEMESTANE_EC50 = 8.0             # ng/mL: KI of aromatase inactivation about 26 nM (x 296.4 g/mol = 7.7 ng/mL), in-vitro, uncertain
+EXEMESTANE_KMAX_PER_H = 0.35      # 1/h, fitted to Mauras 2003 25 mg (calibration set)
+
+register(DrugRecord(
+    name="exemestane",
+    drug_class="steroidal aromatase inactivator (irreversible)",
+    route="oral",
+    dose_unit="ug",
+    max_single_dose=200_000.0,    # 200 mg single doses studied in phase I (label)
+    bioavailability=EXEMESTANE_F,
+    ka_per_h=EXEMESTANE_KA_PER_H,
+    ke_per_h=_LN2 / EXEMESTANE_HALF_LIFE_H,
+    volume_l=EXEMESTANE_F * EXEMESTANE_V_F_L,
+    channel="aromatase_inactivation",
+    emax=EXEMESTANE_KMAX_PER_H,
+    ec50_ng_ml=EXEMESTANE_EC50,
+    hill=1.0,
+    mechanism="irreversible (mechanism-based) inactivation of aromatase; activity returns only by enzyme resynthesis",
+    sources=(
+        Source("Mauras N et al. JCEM 2003;88:5951 (young men: t1/2 8.9 h, tmax 1 h; 25 mg/d x10 d: E2 -38 %, T +60 %; max E2 suppression 62 % at 12 h)",
+               "https://www.scribd.com/document/564002863/Estudo-Exemestano"),
+        Source("AROMASIN label (25 mg daily after a meal; irreversible steroidal inactivator)", "https://dailymed.nlm.nih.gov/dailymed/fda/fdaDrugXsl.cfm?setid=15e11379-e681-4f2b-bdd6-dbbe56e563b0"),
+    ),
+    notes="The inactivation rate at saturation is fitted to Mauras 2003 (25 mg); the aromatase resynthesis half-time "
+          "is a physiology parameter with no direct measurement.",
+    usual_regimen="exemestane 25 mg daily",
+    usual_weeks=4.0,
 ))

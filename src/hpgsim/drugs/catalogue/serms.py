@@ -1,0 +1,150 @@
+"""Selective estrogen-receptor modulators: clomiphene (as its two isomers), enclomiphene, tamoxifen.
+
+A SERM occupies the hypothalamic and pituitary estrogen receptors: the occupied fraction hides
+the man's own E2 from the feedback loop (channel ``er_antagonism``, an Emax curve of the
+plasma concentration), so GnRH, LH, FSH and T rise, and E2 rises with T. A partial agonist
+(zuclomiphene) also gives back some estrogen-like signal per unit of occupancy
+(``intrinsic_activity``).
+
+Clomiphene citrate is a mixture, dosed as its parts: enclomiphene (trans; short half-life,
+antagonist) and zuclomiphene (cis; half-life of weeks, so it accumulates about 20:1 over
+enclomiphene at steady state, Helo 2017). Doses are mg of the citrate salt; the apparent
+volumes below are fitted to concentrations measured after citrate doses, so the salt fraction
+and bioavailability are folded into them (F = 1).
+
+Potency. Enclomiphene's EC50 is fitted to the clomiphene calibration studies (Helo 2017,
+Ramasamy 2014). Zuclomiphene and tamoxifen are scaled from it by relative estrogen-receptor
+binding affinity (RBA); for tamoxifen the RBA-weighted sum of its active metabolites
+(4-hydroxytamoxifen, endoxifen) at steady state is folded into one effective potency, because
+they outweigh the parent at the receptor. Tamoxifen is validation-set only: nothing is fitted to it.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..records import DrugRecord, Source, register
+
+_LN2 = math.log(2.0)
+
+# --------------------------------------------------------------------------- clomiphene isomers
+ENCLOMIPHENE_FRACTION = 0.62        # of clomiphene citrate; Ghobadi C et al. PAGE 2009 abstract 1420 (label: 30-50 % cis)
+HELO_DAILY_MG = 25.0                # Helo 2017: clomiphene citrate 25 mg daily, median 26 months
+HELO_ENC_NG_ML = 2.2                # Helo 2017 median serum enclomiphene
+HELO_ZUC_NG_ML = 44.0               # Helo 2017 median serum zuclomiphene
+ENCLOMIPHENE_HALF_LIFE_H = 10.0     # Wiehle R et al. (hypogonadal men, 12.5-50 mg/day x 14 d)
+ZUCLOMIPHENE_HALF_LIFE_H = 30.0 * 24.0   # women 14-33 days (two patients, uncertain); detectable > 1 month (Young 1999)
+# Apparent clearance from the steady-state average: CL/F = daily dose / (24 h * Css)
+_ENC_CL = ENCLOMIPHENE_FRACTION * HELO_DAILY_MG * 1000.0 / (24.0 * HELO_ENC_NG_ML)          # L/h
+_ZUC_CL = (1.0 - ENCLOMIPHENE_FRACTION) * HELO_DAILY_MG * 1000.0 / (24.0 * HELO_ZUC_NG_ML)  # L/h
+ENCLOMIPHENE_V_L = _ENC_CL * ENCLOMIPHENE_HALF_LIFE_H / _LN2
+ZUCLOMIPHENE_V_L = _ZUC_CL * ZUCLOMIPHENE_HALF_LIFE_H / _LN2
+CLOMIPHENE_KA_PER_H = 0.8           # tmax about 3-5 h after oral clomiphene (label: rapidly absorbed)
+
+ENCLOMIPHENE_EC50 = 1.5             # ng/mL, fitted to Helo 2017 and Ramasamy 2014 (calibration set)
+# Zuclomiphene binds the ER about as well as enclomiphene but acts as a mixed agonist-antagonist
+# (the estrogenic isomer); its central antagonism per ng/mL is taken as a fifth of enclomiphene's.
+ZUCLOMIPHENE_POTENCY_RATIO = 0.2
+ZUCLOMIPHENE_INTRINSIC_ACTIVITY = 0.3
+
+_CLOMIPHENE_SOURCES = (
+    Source("Helo S et al. BJU Int 2017;119:171 (25 mg daily: ENC 2.2 ng/mL, ZUC 44 ng/mL; T 205->488 ng/dL)", "https://www.doping.nl/filter/doc:7889/"),
+    Source("CLOMID label (mixture of zuclomiphene and enclomiphene, 30-50 % cis; t1/2 about 5 days)", "https://globalrph.com/rx-list/clomid-drug/"),
+    Source("Ghobadi C et al. PAGE 2009, abstract 1420 (isomer ratio 38:62)", "https://www.page-meeting.org/?abstract=1420"),
+    Source("Wiehle R et al. (enclomiphene t1/2 about 10 h in men)", "https://discovery.researcher.life/article/enclomiphene-citrate-stimulates-serum-testosterone-in-men-with-low-testosterone-within-14-days/8e9ed56e7672361a8ca90ca4e37a7154"),
+)
+
+register(DrugRecord(
+    name="enclomiphene",
+    drug_class="selective estrogen-receptor modulator (trans-clomiphene, antagonist)",
+    route="oral",
+    dose_unit="ug",
+    max_single_dose=200_000.0,
+    bioavailability=1.0,
+    ka_per_h=CLOMIPHENE_KA_PER_H,
+    ke_per_h=_LN2 / ENCLOMIPHENE_HALF_LIFE_H,
+    volume_l=ENCLOMIPHENE_V_L,
+    channel="er_antagonism",
+    emax=1.0,
+    ec50_ng_ml=ENCLOMIPHENE_EC50,
+    mechanism="blocks hypothalamic and pituitary estrogen receptors, so E2 feedback is hidden and gonadotropins rise",
+    sources=_CLOMIPHENE_SOURCES,
+    notes=f"Apparent CL/F {_ENC_CL:.0f} L/h and V/F {ENCLOMIPHENE_V_L:.0f} L from Helo 2017's steady-state level and the 10 h half-life.",
+    usual_regimen="enclomiphene 12.5 mg daily",
+    usual_weeks=12.0,
+))
+
+register(DrugRecord(
+    name="zuclomiphene",
+    drug_class="selective estrogen-receptor modulator (cis-clomiphene, mixed agonist-antagonist)",
+    route="oral",
+    dose_unit="ug",
+    max_single_dose=200_000.0,
+    bioavailability=1.0,
+    ka_per_h=CLOMIPHENE_KA_PER_H,
+    ke_per_h=_LN2 / ZUCLOMIPHENE_HALF_LIFE_H,
+    volume_l=ZUCLOMIPHENE_V_L,
+    channel="er_antagonism",
+    emax=1.0,
+    ec50_ng_ml=ENCLOMIPHENE_EC50 / ZUCLOMIPHENE_POTENCY_RATIO,
+    intrinsic_activity=ZUCLOMIPHENE_INTRINSIC_ACTIVITY,
+    mechanism="occupies estrogen receptors with partial estrogenic activity; accumulates (half-life of weeks)",
+    sources=_CLOMIPHENE_SOURCES,
+    notes="Potency relative to enclomiphene and intrinsic activity are assumptions (uncertain); it exists here as part of clomiphene citrate.",
+    internal=True,
+))
+
+register(DrugRecord(
+    name="clomiphene_citrate",
+    drug_class="selective estrogen-receptor modulator (mixture of enclomiphene and zuclomiphene)",
+    route="oral",
+    dose_unit="ug",
+    max_single_dose=200_000.0,
+    bioavailability=1.0,
+    ka_per_h=CLOMIPHENE_KA_PER_H,
+    ke_per_h=_LN2 / ENCLOMIPHENE_HALF_LIFE_H,
+    volume_l=ENCLOMIPHENE_V_L,
+    channel="er_antagonism",
+    emax=1.0,
+    ec50_ng_ml=ENCLOMIPHENE_EC50,
+    parts=(("enclomiphene", ENCLOMIPHENE_FRACTION), ("zuclomiphene", 1.0 - ENCLOMIPHENE_FRACTION)),
+    mechanism="dosed as its isomers: enclomiphene (short-acting antagonist) and zuclomiphene (long-acting, partly estrogenic)",
+    sources=_CLOMIPHENE_SOURCES,
+    usual_regimen="clomiphene_citrate 25 mg daily",
+    usual_weeks=12.0,
+))
+
+# --------------------------------------------------------------------------- tamoxifen
+TAMOXIFEN_HALF_LIFE_H = 7.0 * 24.0  # Nolvadex SmPC (Swiss Fachinformation): 7 days
+TAMOXIFEN_SS_NG_ML = 300.0          # same: 300 ng/mL at 40 mg/day after about 4 weeks
+_TAM_CL = 40_000.0 / (24.0 * TAMOXIFEN_SS_NG_ML)    # L/h, apparent
+TAMOXIFEN_V_L = _TAM_CL * TAMOXIFEN_HALF_LIFE_H / _LN2   # about 1350 L (SmPC V2/F 1620 L)
+TAMOXIFEN_KA_PER_H = 1.0            # tmax 4-7 h (SmPC)
+# Receptor potency: parent tamoxifen binds the ER about as well as clomiphene (RBA a few % of
+# E2), while 4-hydroxytamoxifen and endoxifen bind 30-100 times better at a few to 15 ng/mL; their
+# RBA-weighted sum at steady state is about ten times the parent's contribution (uncertain).
+TAMOXIFEN_METABOLITE_FACTOR = 10.0
+TAMOXIFEN_EC50 = ENCLOMIPHENE_EC50 / TAMOXIFEN_METABOLITE_FACTOR
+
+register(DrugRecord(
+    name="tamoxifen",
+    drug_class="selective estrogen-receptor modulator",
+    route="oral",
+    dose_unit="ug",
+    max_single_dose=200_000.0,
+    bioavailability=1.0,
+    ka_per_h=TAMOXIFEN_KA_PER_H,
+    ke_per_h=_LN2 / TAMOXIFEN_HALF_LIFE_H,
+    volume_l=TAMOXIFEN_V_L,
+    channel="er_antagonism",
+    emax=1.0,
+    ec50_ng_ml=TAMOXIFEN_EC50,
+    mechanism="blocks hypothalamic and pituitary estrogen receptors (with its active metabolites 4-hydroxytamoxifen and endoxifen); E2 rises with T",
+    sources=(
+        Source("Tamoxifen SmPC, Swiss Fachinformation (t1/2 7 days; N-desmethyl 14 days; 300 ng/mL at 40 mg/day; V2/F 1620 L)",
+               "https://ch.oddb.org:443/de/gcc/fachinfo/reg/49059/chapter/kinetic"),
+    ),
+    notes="Effective potency scaled from enclomiphene by receptor affinity and active metabolites; not fitted (tamoxifen studies are validation set).",
+    usual_regimen="tamoxifen 20 mg daily",
+    usual_weeks=12.0,
+))
