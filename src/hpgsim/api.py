@@ -49,20 +49,25 @@ def measures_of(raw: RawRun) -> dict[str, np.ndarray]:
     out["t_lh_ratio"] = tt_ngdl / np.maximum(out["lh"], 1e-3)
     out["prolactin"] = np.full(raw.t.shape, raw.params[model.P_PRL])
     for d, drug in enumerate(raw.drugs):
-        if drug.name != "placebo":
-            out[f"concentration:{drug.name}"] = raw.conc[:, d].copy()
+        # plasma levels of the drugs that have one (an ester depot feeds the body's own T pool);
+        # the same drug by two routes is one concentration
+        if drug.name != "placebo" and drug.effect != "absorption":
+            key = f"concentration:{drug.name}"
+            out[key] = out[key] + raw.conc[:, d] if key in out else raw.conc[:, d].copy()
     return out
 
 
 def simulate(patient: Patient, protocol: Protocol | str | list | None = None, weeks: float = 26.0, *,
              output_every_hours: float = 24.0, thresholds: tuple = (), rtol: float | None = None,
-             file: str | None = None) -> Result:
+             file: str | None = None, monitoring=None) -> Result:
     """Simulate ``patient`` under ``protocol`` for ``weeks`` weeks after week 0.
 
     ``protocol`` may be a :class:`Protocol`, text such as ``"anastrozole 1 mg twice weekly"``,
     a list of such texts or dicts, or ``None`` for no treatment. The man's baseline is his own
     steady state; history in negative weeks runs before week 0. Outputs every
     ``output_every_hours`` hours (24 by default), taken before any dose due at the same time.
+    ``monitoring`` (a mapping or :class:`hpgsim.protocols.Monitoring`) draws simulated labs and
+    lets its rules change the dosing; the result's ``lab_checks`` and ``adjustments`` list them.
     """
     if not isinstance(patient, Patient):
         raise InputError("patient", "a hpgsim.Patient (build one with Patient.build(age=..., bmi=...))", type(patient).__name__, file)
@@ -71,10 +76,16 @@ def simulate(patient: Patient, protocol: Protocol | str | list | None = None, we
     if not (0.01 <= float(output_every_hours) <= 24 * 28):
         raise InputError("output_every_hours", "an output interval between 0.01 and 672 hours", output_every_hours, file)
     protocol = Protocol.coerce(protocol, file=file)
+    lab_checks = adjustments = None
+    if monitoring is not None:
+        from .protocols.monitoring import apply_monitoring
+
+        protocol, lab_checks, adjustments = apply_monitoring(patient, protocol, monitoring, float(weeks), rtol=rtol,
+                                                             file=file)
     t_end = float(weeks) * 168.0
     events = DoseEvents.from_list(protocol.dose_events(t_end))
     raw = run_man(parameters_for(patient, file=file), events, t_end, every_h=float(output_every_hours), rtol=rtol)
     dose_log = [(float(t), raw.drugs[d].name, float(amt / raw.drugs[d].bioavailability))
                 for t, d, amt in zip(events.t, events.drug, events.amount)]
     return Result(raw.t, measures_of(raw), patient=patient, protocol=protocol, dose_events=dose_log,
-                  thresholds=tuple(thresholds))
+                  thresholds=tuple(thresholds), lab_checks=lab_checks, adjustments=adjustments)

@@ -73,6 +73,7 @@ and writes the trajectories as a tidy table (time_h, day, week, measure, value, 
 Examples:
   hpgsim simulate examples/anastrozole_obese_man.yaml
   hpgsim simulate examples/older_man_low_t_anastrozole_daily.yaml --out t.parquet --plot t.png --units si
+  hpgsim simulate examples/untreated_healthy_man.yaml --protocol anastrozole-with-monitoring
 
 \b
 {UNITS_HELP}
@@ -88,6 +89,8 @@ def simulate(
     plot: Path | None = typer.Option(None, "--plot", metavar="FILE", help="Also draw a figure (.png, .pdf or .svg)."),
     units: Units = typer.Option(Units.conventional, "--units", help="Units of the tables and figure."),
     every: float = typer.Option(24.0, "--every", metavar="HOURS", help="Output interval in hours."),
+    protocol: str | None = typer.Option(None, "--protocol", metavar="NAME",
+                                        help="A library protocol (see `hpgsim protocols`) instead of the scenario's."),
 ) -> None:
     with _errors():
         from .results import check_table_path
@@ -97,7 +100,9 @@ def simulate(
             raise InputError("--every", "a positive number of hours", every)
         from .scenario import load_scenario
 
-        _run_and_report(load_scenario(scenario), out, plot, units.value, every)
+        from .cli_protocols import with_protocol
+
+        _run_and_report(with_protocol(load_scenario(scenario), protocol), out, plot, units.value, every)
 
 
 @app.command(help=f"""\
@@ -143,8 +148,10 @@ def _run_and_report(scenario, out: Path, plot: Path | None, units: str, every: f
     if plot is not None:
         check_plot_path(plot)
     # simulate before printing anything, so bad input (e.g. labs no man can have) is the only line shown
+    monitoring = getattr(scenario, "monitoring", None)
     result = hpgsim.simulate(scenario.patient, scenario.protocol, scenario.weeks, output_every_hours=every,
-                             thresholds=scenario.thresholds, file=scenario.source_file)
+                             thresholds=scenario.thresholds, file=scenario.source_file,
+                             **({"monitoring": monitoring} if monitoring is not None else {}))
     console = Console(highlight=False, markup=False)   # scenario names may contain [brackets]
     if not console.is_terminal:   # piped or captured: do not squeeze tables into 80 columns
         console.width = 120
@@ -157,6 +164,9 @@ def _run_and_report(scenario, out: Path, plot: Path | None, units: str, every: f
 
     console.print(_summary_table(result.summary(units)))
     console.print(_crossings_table(result.threshold_crossings(units), scenario.weeks))
+    from .cli_protocols import print_monitoring
+
+    print_monitoring(console, result, units)
 
     written = [("trajectories", result.write(out, units))]
     if plot is not None:
@@ -223,6 +233,15 @@ def _errors() -> Iterator[None]:
 def _fail(message: str, code: int) -> None:
     print("hpgsim: " + " ".join(message.split()), file=sys.stderr)
     raise typer.Exit(code)
+
+
+from .cli_trial import TRIAL_HELP, trial  # noqa: E402  (the command reuses _errors above)
+
+app.command(name="trial", help=TRIAL_HELP)(trial)
+
+from .cli_protocols import register as _register_protocol_commands  # noqa: E402
+
+_register_protocol_commands(app)   # protocols, compare, drugs
 
 
 def main() -> None:

@@ -30,6 +30,10 @@ UNIT_SYSTEMS = ("conventional", "si")
 WRITE_SUFFIXES = (".csv", ".parquet")
 DISCLAIMER = "Simulation from hpgsim — research and teaching tool, not medical advice"
 ALREADY_AT_BASELINE = "already at baseline"
+# columns of Result.lab_checks and Result.adjustments (filled by hpgsim.protocols.monitoring)
+LAB_CHECK_COLUMNS = ("week", "drawn_week", "measure", "value", "unit", "value_si", "unit_si", "timing")
+ADJUSTMENT_COLUMNS = ("week", "starts_week", "drug", "from", "to", "rule")
+_NUMERIC_COLUMNS = ("week", "drawn_week", "starts_week", "value", "value_si")
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,6 +55,9 @@ class Result:
         Extra named thresholds (objects with ``measure``, ``direction`` ``"above"`` or
         ``"below"``, ``value`` in internal units and ``label``), reported by
         :meth:`threshold_crossings` after the default ones of :mod:`hpgsim.reference_ranges`.
+    lab_checks, adjustments:
+        Tables of the labs drawn and the dose changes made by protocol monitoring (see
+        :func:`hpgsim.protocols.monitoring.apply_monitoring`); empty when there was none.
 
     Arrays are copied and made read-only; the mapping cannot be changed.
     """
@@ -61,6 +68,8 @@ class Result:
     protocol: Any = None
     dose_events: tuple[tuple[float, str, float], ...] = ()
     thresholds: tuple = ()
+    lab_checks: Any = None      # labs drawn by protocol monitoring (hpgsim.protocols.monitoring)
+    adjustments: Any = None     # dose changes made by its rules
 
     def __post_init__(self) -> None:
         t = _read_only(self.t_hours)
@@ -93,6 +102,8 @@ class Result:
         object.__setattr__(self, "values", MappingProxyType(values))
         object.__setattr__(self, "dose_events", tuple((float(h), str(d), float(a)) for h, d, a in self.dose_events))
         object.__setattr__(self, "thresholds", tuple(self.thresholds))
+        object.__setattr__(self, "lab_checks", empty_lab_checks() if self.lab_checks is None else self.lab_checks)
+        object.__setattr__(self, "adjustments", empty_adjustments() if self.adjustments is None else self.adjustments)
 
     def __repr__(self) -> str:
         weeks = self.weeks
@@ -262,6 +273,20 @@ def describe_protocol(protocol: Any) -> str:
         return "no treatment"
     lines = protocol.describe() if hasattr(protocol, "describe") else [str(protocol)]
     return "; ".join([lines] if isinstance(lines, str) else lines)
+
+
+def empty_lab_checks() -> pd.DataFrame:
+    """A :attr:`Result.lab_checks` table with no rows."""
+    return _empty(LAB_CHECK_COLUMNS)
+
+
+def empty_adjustments() -> pd.DataFrame:
+    """A :attr:`Result.adjustments` table with no rows."""
+    return _empty(ADJUSTMENT_COLUMNS)
+
+
+def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=float if c in _NUMERIC_COLUMNS else object) for c in columns})
 
 
 def _read_only(array: Any) -> np.ndarray:

@@ -7,6 +7,9 @@
               labs: {total_testosterone: 290 ng/dL, estradiol: 38 pg/mL}}
     protocol:                                # list, may be empty (no treatment)
       - {drug: anastrozole, dose: 1 mg, schedule: twice weekly, start_week: 0, weeks: 26}
+    # or a library protocol by name (`hpgsim protocols` lists them): protocol: anastrozole-1mg-daily
+    monitoring: {...}                        # optional lab checks and dose rules (hpgsim.protocols.monitoring);
+                                             # a library protocol brings its own unless this is given
     weeks: 26                                # simulated weeks after week 0 (0 < weeks <= 520)
     thresholds:                              # optional, reported in the summary
       - {measure: total_testosterone, above: 500 ng/dL, label: "T above 500 ng/dL"}
@@ -21,6 +24,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -30,7 +34,7 @@ from .people.patient import Patient
 from .units import measure_info, to_internal
 
 MAX_WEEKS = 520.0
-_TOP_KEYS = ("name", "patient", "protocol", "weeks", "thresholds")
+_TOP_KEYS = ("name", "patient", "protocol", "weeks", "thresholds", "monitoring")
 _PATIENT_KEYS = ("age", "bmi", "height", "labs", "name")
 _THRESHOLD_KEYS = ("measure", "above", "below", "label")
 
@@ -55,6 +59,8 @@ class Scenario:
     weeks: float
     thresholds: tuple[Threshold, ...] = ()
     source_file: str | None = None
+    monitoring: Any = None              # hpgsim.protocols.Monitoring, or None
+    protocol_name: str | None = None    # the library protocol, when the file named one
 
 
 def _check_keys(data: object, allowed: tuple[str, ...], field: str, file: str | None,
@@ -109,18 +115,34 @@ def scenario_from_dict(data: object, file: str | None = None) -> Scenario:
     if not isinstance(name, str):
         raise InputError("name", "a text", repr(name), file)
     protocol_data = data.get("protocol", [])
-    if not isinstance(protocol_data, (list, type(None))):
-        raise InputError("protocol", "a list of dosing segments (may be empty)", type(protocol_data).__name__, file)
+    if not isinstance(protocol_data, (list, str, type(None))):
+        raise InputError("protocol", "a list of dosing segments (may be empty) or a library protocol name",
+                         type(protocol_data).__name__, file)
+    named = None
+    if isinstance(protocol_data, str):
+        from .protocols.library import load_protocol
+
+        named = load_protocol(protocol_data, field="protocol", file=file)
+    protocol = named.protocol if named else Protocol.coerce(protocol_data, field="protocol", file=file)
+    monitoring = named.monitoring if named else None
+    if "monitoring" in data:
+        from .protocols.monitoring import Monitoring
+
+        monitoring = Monitoring.coerce(data["monitoring"], field="monitoring", file=file)
+        if monitoring is not None:
+            monitoring.check_against(protocol, field="monitoring", file=file)
     thresholds_data = data.get("thresholds") or []
     if not isinstance(thresholds_data, list):
         raise InputError("thresholds", "a list of thresholds", type(thresholds_data).__name__, file)
     return Scenario(
         name=name,
         patient=_patient(data["patient"], file),
-        protocol=Protocol.coerce(protocol_data, field="protocol", file=file),
+        protocol=protocol,
         weeks=float(weeks),
         thresholds=tuple(_threshold(item, f"thresholds[{i}]", file) for i, item in enumerate(thresholds_data)),
         source_file=file,
+        monitoring=monitoring,
+        protocol_name=named.name if named else None,
     )
 
 

@@ -1,0 +1,155 @@
+"""Virtual men drawn from a population: age, BMI, conditions and between-man variation.
+
+A virtual man is the typical man of his age and BMI
+(:func:`~hpgsim.people.physiology_of_man.population_parameters`) with his individual factors
+multiplied by independent log-normal factors of median 1 (so the median man stays the typical
+man), each clipped to its plausible range from the parameter table, and then any conditions of
+the cohort applied on top (:func:`hpgsim.people.conditions.apply_conditions`).
+
+How the spreads were chosen. Serum levels depend on several factors at once, and the
+feedback loop compresses most of them (a man with weak Leydig cells has high LH, which brings
+his testosterone part of the way back), so the coefficients of variation below were fitted on
+the simulated steady states, not read off the lab ranges one by one. Measured with
+``sample_men(np.random.default_rng(0), 2000, age={"min": 19, "max": 39}, bmi=DEFAULT_BMI)``
+(steady states of each man; log-SD is the standard deviation of the natural log):
+
+================  ======================================  ==========================================
+measure           simulated                               published
+================  ======================================  ==========================================
+total T           2.5-97.5th 292-957, median 524 ng/dL;   264-916, median 531 ng/dL (Travison 2017);
+                  log-SD 0.30                             log-SD about 0.32
+free T            2.5th 80, median 120 pg/mL;             2.5th 70, median 134 pg/mL (Bhasin 2011)
+                  log-SD 0.21
+SHBG              median 28, 2.5-97.5th 13-60 nmol/L;     CV 0.39 at 70-89 y (Yeap 2007)
+                  log-SD 0.40
+inhibin B         median 171, IQR 135-219 pg/mL           median 170, IQR 125-215 (Kelsey 2016)
+LH                2.5-97.5th 1.3-12.4 IU/L                assay-specific; see below
+FSH               2.5-97.5th 1.7-8.8 IU/L                 assay-specific; see below
+sperm conc.       median 59, 5th centile 30 M/mL          5th centile 15 M/mL (Cooper 2010)
+E2                2.5-97.5th 16-39 pg/mL                  12-136 pmol/L = 3-37 pg/mL (Verdonk 2019)
+================  ======================================  ==========================================
+
+The simulated total T is a little right-skewed in log terms (SHBG is) where Travison's is
+left-skewed, so its lower tail is 10 % high and its upper tail 5 % high; widening the spread
+further would push the upper tail out as much as it pulls the lower one in.
+
+What the model cannot do at once. In this model total T moves with LH the way the feedback
+requires: every factor that spreads total T among men spreads LH about twice as much (in log
+terms), so the narrow IRMA ranges (LH 2.1-4.7, FSH 3.0-7.4 IU/L in 53 Japanese men; log-SD 0.21
+and 0.23) cannot be met together with Travison's total T; laboratory LH and FSH ranges are much
+wider elsewhere (upper limits 4.9-86.5 and 7.9-20 IU/L across US laboratories, Grimstad 2018),
+and we kept total T right. Inhibin B and sperm concentration are moved by the same two testis
+factors, so sperm concentration has about the spread of inhibin B: its 5th centile is higher
+than the WHO limit, whose spread also holds abstinence time and within-man variation that a
+steady state does not have. Free T is narrower than Bhasin's for the same reason as LH.
+Within-man (visit-to-visit) and assay variation are not modelled.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import InputError
+from ..physiology.parameters import BY_NAME, INDEX, complete
+from .patient import AGE_RANGE, BMI_RANGE
+from .physiology_of_man import population_parameters
+
+
+@dataclass(frozen=True)
+class Variation:
+    """Between-man coefficient of variation of one individual factor (log-normal, median 1)."""
+
+    factor: str
+    cv: float
+    source: str
+
+    @property
+    def log_sd(self) -> float:
+        return math.sqrt(math.log1p(self.cv**2))
+
+
+VARIATION: tuple[Variation, ...] = (
+    Variation("gnrh_factor", 0.31, "fitted: with lh_factor and leydig_capacity, total T 2.5-97.5th of Travison TG et al. JCEM 2017;102:1161 (264-916 ng/dL, 19-39 y)"),
+    Variation("lh_factor", 0.25, "fitted with gnrh_factor (total T, Travison 2017); keeps LH within the wide US laboratory ranges (Grimstad F et al. Urology 2018;120:114)"),
+    Variation("leydig_capacity", 0.32, "fitted with gnrh_factor (total T, Travison 2017; free T, Bhasin S et al. JCEM 2011;96:2430)"),
+    Variation("shbg_factor", 0.36, "SHBG mean 42.4, SD 16.7 nmol/L (CV 0.39) in 3645 men (Yeap BB et al. EJE 2007); no young-men range found"),
+    Variation("aromatase_factor", 0.20, "E2 12-136 pmol/L by LC-MS/MS (Verdonk SJE et al. Clin Chim Acta 2019); kept small, it lowers T as it raises E2"),
+    Variation("fsh_factor", 0.15, "FSH 3.0-7.4 IU/L, IRMA, 53 men (assay-specific; most FSH spread comes from the testis factors)"),
+    Variation("sertoli_factor", 0.45, "inhibin B median 170, IQR 125-215 pg/mL (Kelsey TW et al. PLoS One 2016;11:e0153843)"),
+    Variation("germ_cell_factor", 0.20, "with sertoli_factor, sperm concentration 5th centile 15 M/mL (Cooper TG et al. Hum Reprod Update 2010;16:231); small, since its range ends at 1.5"),
+)
+
+# When a cohort gives no BMI: non-obese adult men, like the cohorts behind the reference ranges
+# (Travison 2017 pooled healthy non-obese men). Our assumption, not a published distribution.
+DEFAULT_BMI: Mapping[str, float] = {"mean": 25.0, "sd": 3.0}
+
+
+def as_generator(seed: int | np.random.Generator | np.random.SeedSequence | None) -> np.random.Generator:
+    """A NumPy generator from an integer seed (or a generator, passed through unchanged)."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, np.random.SeedSequence):
+        return np.random.default_rng(seed)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise InputError("seed", "a non-negative integer or a numpy.random.Generator", repr(seed))
+    return np.random.default_rng(int(seed))
+
+
+def child_generators(seed: int, n: int) -> list[np.random.Generator]:
+    """``n`` independent generators from one integer seed (one per arm, so that what an arm draws
+    depends on its position in the spec only through its index, not on what other arms drew)."""
+    return [np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(n)]
+
+
+def draw_values(rng: np.random.Generator, n: int, dist: Mapping[str, float], bounds: tuple[float, float]) -> np.ndarray:
+    """``n`` values from ``{min, max}`` (uniform) or ``{mean, sd}`` (normal truncated to ``bounds``)."""
+    low, high = bounds
+    if "min" in dist:
+        return rng.uniform(float(dist["min"]), float(dist["max"]), n)
+    mean, sd = float(dist["mean"]), float(dist["sd"])
+    if sd == 0:
+        return np.full(n, min(max(mean, low), high))
+    from scipy.stats import truncnorm
+
+    a, b = (low - mean) / sd, (high - mean) / sd
+    return truncnorm.rvs(a, b, loc=mean, scale=sd, size=n, random_state=rng)
+
+
+def vary(rng: np.random.Generator, p: np.ndarray) -> np.ndarray:
+    """``p`` (one man, or an ``(n, P)`` batch) with the :data:`VARIATION` multipliers applied."""
+    p = np.array(p, dtype=float, copy=True)
+    batch = p if p.ndim == 2 else p[None, :]
+    z = rng.standard_normal((batch.shape[0], len(VARIATION)))
+    for k, v in enumerate(VARIATION):
+        i, info = INDEX[v.factor], BY_NAME[v.factor]
+        batch[:, i] = np.clip(batch[:, i] * np.exp(v.log_sd * z[:, k]), info.low, info.high)
+    return p
+
+
+def sample_men(rng: int | np.random.Generator, n: int, *, age: Mapping[str, float],
+               bmi: Mapping[str, float] | None = None, conditions: Sequence = (),
+               field: str = "population", file: str | None = None) -> np.ndarray:
+    """Parameter vectors of ``n`` virtual men, shape ``(n, N_PARAMS)``.
+
+    ``age`` (years) and ``bmi`` (kg/m2) are ``{min, max}`` (uniform) or ``{mean, sd}`` (normal,
+    truncated to adult ranges, 18-100 years and 15-70 kg/m2); ``bmi=None`` means
+    :data:`DEFAULT_BMI`. ``conditions`` are names or mappings as in a trial spec, applied to every
+    man after his own variation (an unknown condition raises :class:`InputError` on ``field``).
+    """
+    rng = as_generator(rng)
+    ages = draw_values(rng, n, age, AGE_RANGE)
+    bmis = draw_values(rng, n, DEFAULT_BMI if bmi is None else bmi, BMI_RANGE)
+    men = np.array([population_parameters(float(a), float(b)) for a, b in zip(ages, bmis)]).reshape(n, -1)
+    men = vary(rng, men)
+    if conditions:
+        from .conditions import apply_conditions   # noqa: PLC0415 (conditions import this layer)
+
+        men = np.array([apply_conditions(p, list(conditions), field=f"{field}.conditions", file=file)
+                        for p in men]).reshape(n, -1)
+    for p in men:
+        complete(p)
+    return men
