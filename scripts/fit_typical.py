@@ -40,11 +40,11 @@ FREE = [
     ("e2_hyp_k", "phys"), ("e2_hyp_n", "phys"), ("e2_pit_k", "phys"), ("t_hyp_k", "phys"), ("t_hyp_n", "phys"),
     ("leydig_ec50", "phys"), ("fsh_gnrh_exponent", "phys"), ("itt_serum_uptake", "phys"),
     ("sg_itt_k", "phys"), ("spermiation_itt_k", "phys"), ("aromatase_resynthesis_half_life", "phys"),
-    ("gnrh_exo_max_drive", "phys"), ("sg_fsh_basal", "phys"), ("sg_itt_n", "phys"), ("leydig_adapt_gain", "phys"),
+    ("sg_fsh_basal", "phys"), ("sg_fsh_k", "phys"), ("sg_itt_n", "phys"), ("leydig_adapt_gain", "phys"),
     ("leydig_e2_brake", "phys"), ("shbg_e2_exponent", "phys"),
     ("anastrozole.ec50_ng_ml", "drug", 0.9, 60.0), ("letrozole.ec50_ng_ml", "drug", 0.1, 50.0),
     ("exemestane.emax", "drug", 0.01, 5.0), ("enclomiphene.ec50_ng_ml", "drug", 0.1, 20.0),
-    ("hcg.emax", "drug", 0.02, 2.0), ("gonadorelin.ec50_ng_ml", "drug", 0.02, 3.0),
+    ("hcg.emax", "drug", 0.02, 2.0),
 ]
 
 
@@ -145,10 +145,17 @@ def residuals_of(spec, phys, rows=None):
                 f0 = e.get("from_week", 0)
                 sel = wk >= f0
                 hit = series[sel] >= thr if "at_least" in stat else series[sel] < thr
-                sim = float(wk[sel][np.argmax(hit)] - f0) if hit.any() else 999.0
                 ob = obs["value"]["weeks"]
                 tol = obs.get("tolerance_weeks", 0.25 * ob)
-                r = (sim - ob) / tol
+                if hit.any():
+                    sim = float(wk[sel][np.argmax(hit)] - f0)
+                    r = (sim - ob) / tol
+                else:
+                    # never reached: a smooth penalty on how far the closest value stays from
+                    # the threshold, so the fit sees which way to move
+                    sim = float("nan")
+                    closest = series[sel].max() if "at_least" in stat else series[sel].min()
+                    r = (float(wk[sel][-1] - f0) - ob) / tol + 5.0 * abs(math.log(max(closest, 1e-6) / thr))
                 res.append(r)
                 if rows is not None:
                     rows.append((spec["id"], e["arm"], meas, f"to {e['threshold']}", f"{ob:g} wk", f"{sim:.1f} wk", abs(r) <= 1))
@@ -173,8 +180,13 @@ def residuals_of(spec, phys, rows=None):
     return res
 
 
-def load_specs():
-    return [yaml.safe_load(p.read_text()) for p in sorted(CAL_DIR.glob("*.yaml"))]
+def load_specs(only: tuple[str, ...] = ()):
+    specs = [yaml.safe_load(p.read_text()) for p in sorted(CAL_DIR.glob("*.yaml"))]
+    return [s for s in specs if not only or s["id"] in only]
+
+
+def _option(name: str) -> tuple[str, ...]:
+    return tuple(sys.argv[sys.argv.index(name) + 1].split(",")) if name in sys.argv else ()
 
 
 def objective(x, specs):
@@ -195,7 +207,12 @@ _bounds_cache = {}
 
 
 def main() -> None:
-    specs = load_specs()
+    """Options: --fit N (function evaluations), --only spec,spec (a subset of the calibration
+    specs), --free name,name (fit only these of FREE; the rest stay at their current values)."""
+    global FREE
+    specs = load_specs(_option("--only"))
+    if _option("--free"):
+        FREE = [e for e in FREE if e[0] in _option("--free")]
     for entry in FREE:
         _bounds_cache[entry[0]] = _bounds(entry)
     x0 = np.array([math.log(_bounds_cache[e[0]][2]) for e in FREE])
@@ -203,7 +220,7 @@ def main() -> None:
         lo = np.array([math.log(_bounds_cache[e[0]][0]) for e in FREE])
         hi = np.array([math.log(_bounds_cache[e[0]][1]) for e in FREE])
         fit = least_squares(objective, np.clip(x0, lo + 1e-6, hi - 1e-6), bounds=(lo, hi), args=(specs,),
-                            diff_step=0.02, max_nfev=int(sys.argv[sys.argv.index("--fit") + 1]) if len(sys.argv) > 2 else 200, verbose=1)
+                            diff_step=0.02, max_nfev=int(sys.argv[sys.argv.index("--fit") + 1]), verbose=1)
         x0 = fit.x
         for e, xi in zip(FREE, x0):
             lo_, hi_, v0 = _bounds_cache[e[0]]

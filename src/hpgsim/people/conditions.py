@@ -27,11 +27,12 @@ KNOWN = ("obesity", "insulin_resistance", "type2_diabetes", "hypothyroidism", "h
 # prepubertal testes. Untreated men have serum LH and FSH below about 1 IU/L and testicular
 # volume around 4 mL against 15-25 mL (Boehm U et al. Nat Rev Endocrinol 2015;11:547, the
 # European consensus on CHH), so GnRH drive is set to zero (what is left is GnRH-independent
-# release) and the spermatogenic
-# (Sertoli) capacity to a quarter: testicular volume scales with Sertoli number, and the
-# volumes reached under treatment (about 8-12 mL, Rastrelli 2014 meta-analysis) stay below normal.
+# release). Their spermatogenic (Sertoli) capacity stays far below normal even under full
+# gonadotropin or GnRH replacement: mean sperm concentration reached is 4-6 M/mL (Rastrelli G et
+# al. Andrology 2014, meta-analysis; calibration set), about a tenth of a normal man's, which
+# sets the capacity to 0.1.
 CHH_GNRH_FACTOR = 0.0
-CHH_SERTOLI_FACTOR = 0.5
+CHH_SERTOLI_FACTOR = 0.1
 # Functional secondary hypogonadism (low T with unraised LH in adults, e.g. with obesity or
 # ageing): a halved GnRH drive, chosen so total T falls to about 300 ng/dL in a young man.
 FUNCTIONAL_GNRH_FACTOR = 0.45
@@ -41,7 +42,7 @@ def _secondary(p: np.ndarray, spec: dict, field: str, file: str | None) -> None:
     cause = spec.get("cause", "functional")
     if cause == "congenital":
         p[INDEX["gnrh_factor"]] = CHH_GNRH_FACTOR
-        p[INDEX["sertoli_factor"]] = min(p[INDEX["sertoli_factor"]], CHH_SERTOLI_FACTOR)
+        p[INDEX["sertoli_factor"]] *= CHH_SERTOLI_FACTOR   # keeps the man's own spread around it
     elif cause == "functional":
         p[INDEX["gnrh_factor"]] *= FUNCTIONAL_GNRH_FACTOR
     else:

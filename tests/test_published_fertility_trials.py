@@ -1,0 +1,76 @@
+"""The fertility drugs re-run in their published settings (calibration-set trial specs), judged
+by the TRIAL_SPEC pass rule: letrozole (T'Sjoen 2005), exemestane (Mauras 2003), clomiphene
+(Helo 2017, Ramasamy 2014), testosterone enanthate with and without low-dose hCG (Coviello
+2005), suppression and recovery of spermatogenesis on testosterone (WHO/HR 2005, Liu 2006),
+pulsatile GnRH and gonadotropins in hypogonadotropic men (EJE 1994, Rastrelli 2014).
+
+Every endpoint is a test. Endpoints the model does not yet reproduce are listed in
+KNOWN_FAILURES with the reason we believe; they are strict xfails, so the day one starts to
+pass the list must be updated. Validation-set studies are reported in docs/validation.md and
+never asserted here (nothing may be tuned to them).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pytest
+
+from hpgsim.trials import run_trial
+from hpgsim.trials.validation import spec_paths
+
+SPECS = ("tsjoen2005", "mauras2003_25mg", "helo2017", "ramasamy2014_cc", "coviello2005", "hr2005_who_te",
+         "liu2006", "eje1994", "rastrelli2014")
+N_VIRTUAL = {"eje1994": 30, "rastrelli2014": 30}      # pump arms: 12 pulses a day for up to two years
+
+# (spec, arm, measure, statistic, week or threshold) -> why the model misses it
+KNOWN_FAILURES: dict[tuple, str] = {}
+
+
+@lru_cache(maxsize=None)
+def _result(spec_id: str):
+    path = next(p for p in spec_paths("calibration") if p.stem == spec_id)
+    return run_trial(path, n_virtual=N_VIRTUAL.get(spec_id, 60), seed=1)
+
+
+def _key(spec_id, e):
+    ep = e.endpoint
+    where = ep.threshold if ep.statistic.startswith("median_weeks") else ep.week
+    return (spec_id, ep.arm, ep.measure, ep.statistic, where)
+
+
+def _cases():
+    import yaml
+
+    for spec_id in SPECS:
+        path = next(p for p in spec_paths("calibration") if p.stem == spec_id)
+        spec = yaml.safe_load(path.read_text())
+        for i, ep in enumerate(spec["endpoints"]):
+            if ep.get("observed"):
+                yield pytest.param(spec_id, i, id=f"{spec_id}-{ep['arm']}-{ep['measure']}-{i}")
+
+
+@pytest.mark.parametrize("spec_id,index", list(_cases()))
+def test_published_endpoint(spec_id, index):
+    result = _result(spec_id)
+    e = result.endpoints[index]
+    key = _key(spec_id, e)
+    if key in KNOWN_FAILURES:
+        pytest.xfail(KNOWN_FAILURES[key])   # strict: see the module docstring
+    assert e.passed is True, f"{key}: simulated {e.simulated}, verdict {e.verdict}"
+
+
+def test_known_failures_still_fail():
+    # a known failure that starts to pass must leave the list (so the list stays honest)
+    for key in KNOWN_FAILURES:
+        spec_id = key[0]
+        matches = [e for e in _result(spec_id).endpoints if _key(spec_id, e) == key]
+        assert matches, f"{key} is not an endpoint any more"
+        assert all(e.passed is not True for e in matches), f"{key} now passes: remove it from KNOWN_FAILURES"
+
+
+def test_intratesticular_t_falls_about_94_percent_on_testosterone_enanthate():
+    # the issue's headline number: Coviello 2005, ITT 1234 -> 72 nmol/L on TE 200 mg weekly
+    e = next(e for e in _result("coviello2005").endpoints
+             if e.endpoint.arm == "te_placebo" and e.endpoint.measure == "intratesticular_testosterone")
+    assert -100.0 < e.simulated["change_pct"] < -70.0
