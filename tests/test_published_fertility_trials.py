@@ -24,7 +24,39 @@ SPECS = ("tsjoen2005", "mauras2003_25mg", "helo2017", "ramasamy2014_cc", "coviel
 N_VIRTUAL = {"eje1994": 30, "rastrelli2014": 30}      # pump arms: 12 pulses a day for up to two years
 
 # (spec, arm, measure, statistic, week or threshold) -> why the model misses it
-KNOWN_FAILURES: dict[tuple, str] = {}
+KNOWN_FAILURES: dict[tuple, str] = {
+    ("tsjoen2005", "young_letrozole", "estradiol", "mean", 4.0):
+        "E2 falls too far (-70 % vs -46 %) for the LH rise the same fit needs: E2 feedback gain looks age-dependent (the core calibration's open question)",
+    ("helo2017", "clomiphene_25mg", "lh", "median", 112.15):
+        "LH rises far more than in Helo's obese hypogonadal men: ER blockade acts on a feedback tuned to young men; zuclomiphene's partial agonism is an assumption",
+    ("helo2017", "clomiphene_25mg", "concentration:enclomiphene", "median", 112.15):
+        "a median concentration with no baseline: sampling time unknown and the runner compares levels only for drugs given as themselves",
+    ("coviello2005", "te_placebo", "intratesticular_testosterone", "mean", 3.0):
+        "ITT falls 75 % not 94 %: with the feedback the aromatase-inhibitor studies need, LH is not suppressed deeply enough by week 3",
+    ("coviello2005", "te_hcg125", "intratesticular_testosterone", "mean", 3.0):
+        "low-dose hCG restores less ITT than observed (same cause as the placebo arm; hCG potency is fitted to all three doses)",
+    ("hr2005_who_te", "te200", "sperm_concentration", "median_weeks_to_below", 5.0):
+        "suppression about 2 weeks slow: a single germ-cell chain with no separate spermiation arrest",
+    ("hr2005_who_te", "te200", "sperm_concentration", "median_weeks_to_below", 3.0): "as for 5 M/mL",
+    ("hr2005_who_te", "te200", "sperm_concentration", "median_weeks_to_below", 1.0): "as for 5 M/mL",
+    ("hr2005_who_te", "te200", "sperm_concentration", "median_weeks_to_at_least", 3.0):
+        "recovery 5 weeks too fast: the model has no lag in the recovery of LH and Leydig function after long androgen exposure",
+    ("hr2005_who_te", "te200", "sperm_concentration", "median_weeks_to_at_least", 5.0): "recovery too fast (as above)",
+    ("hr2005_who_te", "te200", "sperm_concentration", "median_weeks_to_at_least", 10.0): "recovery too fast (as above)",
+    ("hr2005_who_te", "te200", "sperm_concentration", "median_weeks_to_at_least", 20.0): "recovery too fast (as above)",
+    ("liu2006", "androgen", "sperm_concentration", "median_weeks_to_at_least", 20.0): "recovery too fast (as in hr2005)",
+    ("liu2006", "androgen", "sperm_concentration", "median_weeks_to_at_least", 10.0): "recovery too fast (as in hr2005)",
+    ("liu2006", "androgen", "sperm_concentration", "median_weeks_to_at_least", 3.0): "recovery too fast (as in hr2005)",
+    ("liu2006", "androgen", "sperm_concentration", "fraction_at_least", 77.98):
+        "every virtual man recovers by 6 months: the between-man spread of recovery (age, ester, duration, ethnicity in Liu's Cox model) is not modelled",
+    ("rastrelli2014", "gonadotropins", "sperm_concentration", "fraction_at_least", 77.94):
+        "every CHH man makes sperm: the 25 % non-responders (cryptorchidism, prepubertal onset, small testes) are not part of the condition yet",
+    ("rastrelli2014", "gonadotropins", "sperm_concentration", "mean", 77.94): "mean sperm on gonadotropins slightly above the CI (7.2 vs 4.7-7.1 M/mL)",
+    ("rastrelli2014", "gnrh", "sperm_concentration", "fraction_at_least", 77.94): "as for the gonadotropin arm: no non-responders",
+    ("rastrelli2014", "gonadotropins_prepubertal_onset", "sperm_concentration", "fraction_at_least", 77.94):
+        "prepubertal onset is not distinguished from other CHH",
+    ("rastrelli2014", "gonadotropins_prepubertal_onset", "sperm_concentration", "mean", 77.94): "prepubertal onset is not distinguished from other CHH",
+}
 
 
 @lru_cache(maxsize=None)

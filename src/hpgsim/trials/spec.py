@@ -157,7 +157,7 @@ class Endpoint(Frozen):
         if measure.startswith("concentration:"):
             from ..drugs.records import get_drug
 
-            get_drug(measure.split(":", 1)[1], field="measure")
+            get_drug(measure.split(":", 1)[1], field="measure", internal_ok=True)   # parts too (zuclomiphene)
         unit = data.get("unit", info.conventional_unit)
         if not isinstance(unit, str):
             raise InputError("unit", f"a unit such as {info.conventional_unit}", repr(unit))
