@@ -9,7 +9,7 @@ function when its effect is not an Emax curve on one channel.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..errors import InputError
 
@@ -102,8 +102,6 @@ class DrugRecord:
 
     def via(self, route: str | None) -> "DrugRecord":
         """This drug given by ``route`` (its own absorption), or itself when ``route`` is its own."""
-        from dataclasses import replace
-
         if route is None or route == self.route:
             return self
         for r, f, ka in self.other_routes:

@@ -29,8 +29,8 @@ KNOWN = ("obesity", "insulin_resistance", "type2_diabetes", "hypothyroidism", "h
 # European consensus on CHH), so GnRH drive is set to zero (what is left is GnRH-independent
 # release). Their spermatogenic (Sertoli) capacity stays far below normal even under full
 # gonadotropin or GnRH replacement: mean sperm concentration reached is 4-6 M/mL (Rastrelli G et
-# al. Andrology 2014, meta-analysis; calibration set), about a tenth of a normal man's, which
-# sets the capacity to 0.1.
+# al. Andrology 2014, meta-analysis; calibration set), about a tenth of a normal man's, so each
+# man's own capacity is multiplied by 0.1.
 CHH_GNRH_FACTOR = 0.0
 CHH_SERTOLI_FACTOR = 0.1
 # Functional secondary hypogonadism (low T with unraised LH in adults, e.g. with obesity or

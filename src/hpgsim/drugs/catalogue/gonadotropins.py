@@ -96,7 +96,8 @@ GONADORELIN_V_L = 15.0              # about extracellular water (peptide); uncer
 GONADORELIN_KA_SC = 3.0             # 1/h: SC pulses peak about 10-15 min after injection (assumption)
 # Occupancy EC50 at the pituitary, in peripheral plasma: IV pulses of 25-100 ng/kg (2-7 ug) give
 # physiological LH pulses in GnRH-deficient men, so half-occupancy lies near the peak of such a
-# pulse (about 0.1-0.5 ng/mL); fitted with gnrh_exo_max_drive to LH under the pump.
+# pulse (about 0.1-0.5 ng/mL); not fitted (the pump studies report fractions of men with sperm,
+# which a typical-man fit cannot use).
 GONADORELIN_EC50 = 0.3
 
 register(DrugRecord(

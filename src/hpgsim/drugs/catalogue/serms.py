@@ -22,6 +22,7 @@ they outweigh the parent at the receptor. Tamoxifen is validation-set only: noth
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from ..records import DrugRecord, Source, register
 
@@ -54,7 +55,7 @@ _CLOMIPHENE_SOURCES = (
     Source("Wiehle R et al. (enclomiphene t1/2 about 10 h in men)", "https://discovery.researcher.life/article/enclomiphene-citrate-stimulates-serum-testosterone-in-men-with-low-testosterone-within-14-days/8e9ed56e7672361a8ca90ca4e37a7154"),
 )
 
-register(DrugRecord(
+ENCLOMIPHENE = register(DrugRecord(
     name="enclomiphene",
     drug_class="selective estrogen-receptor modulator (trans-clomiphene, antagonist)",
     route="oral",
@@ -74,44 +75,30 @@ register(DrugRecord(
     usual_weeks=12.0,
 ))
 
-register(DrugRecord(
+# The isomers share enclomiphene's absorption and dose unit; the mixture's own PK fields are never
+# used (a dose of it becomes doses of its parts), so it is enclomiphene's record renamed.
+register(replace(
+    ENCLOMIPHENE,
     name="zuclomiphene",
     drug_class="selective estrogen-receptor modulator (cis-clomiphene, mixed agonist-antagonist)",
-    route="oral",
-    dose_unit="ug",
-    max_single_dose=200_000.0,
-    bioavailability=1.0,
-    ka_per_h=CLOMIPHENE_KA_PER_H,
     ke_per_h=_LN2 / ZUCLOMIPHENE_HALF_LIFE_H,
     volume_l=ZUCLOMIPHENE_V_L,
-    channel="er_antagonism",
-    emax=1.0,
     ec50_ng_ml=ENCLOMIPHENE_EC50 / ZUCLOMIPHENE_POTENCY_RATIO,
     intrinsic_activity=ZUCLOMIPHENE_INTRINSIC_ACTIVITY,
     mechanism="occupies estrogen receptors with partial estrogenic activity; accumulates (half-life of weeks)",
-    sources=_CLOMIPHENE_SOURCES,
     notes="Potency relative to enclomiphene and intrinsic activity are assumptions (uncertain); it exists here as part of clomiphene citrate.",
     internal=True,
+    usual_regimen="",
 ))
 
-register(DrugRecord(
+register(replace(
+    ENCLOMIPHENE,
     name="clomiphene_citrate",
     drug_class="selective estrogen-receptor modulator (mixture of enclomiphene and zuclomiphene)",
-    route="oral",
-    dose_unit="ug",
-    max_single_dose=200_000.0,
-    bioavailability=1.0,
-    ka_per_h=CLOMIPHENE_KA_PER_H,
-    ke_per_h=_LN2 / ENCLOMIPHENE_HALF_LIFE_H,
-    volume_l=ENCLOMIPHENE_V_L,
-    channel="er_antagonism",
-    emax=1.0,
-    ec50_ng_ml=ENCLOMIPHENE_EC50,
     parts=(("enclomiphene", ENCLOMIPHENE_FRACTION), ("zuclomiphene", 1.0 - ENCLOMIPHENE_FRACTION)),
     mechanism="dosed as its isomers: enclomiphene (short-acting antagonist) and zuclomiphene (long-acting, partly estrogenic)",
-    sources=_CLOMIPHENE_SOURCES,
+    notes="",
     usual_regimen="clomiphene_citrate 25 mg daily",
-    usual_weeks=12.0,
 ))
 
 # --------------------------------------------------------------------------- tamoxifen
