@@ -32,6 +32,7 @@ def population_parameters(age: float, bmi: float, height_m: float = REF_HEIGHT_M
     g = lambda name: p[INDEX[name]]  # noqa: E731
     years = max(age - REF_AGE, 0.0)
     p[INDEX["age"]] = age
+    p[INDEX["bmi"]] = bmi
     p[INDEX["leydig_capacity"]] = np.exp(-g("leydig_age_decline") * years)
     shbg_bmi = max(1.0 + g("shbg_bmi_slope") * (bmi - REF_BMI), 0.3)
     p[INDEX["shbg_factor"]] = np.exp(g("shbg_age_rise") * years) * shbg_bmi

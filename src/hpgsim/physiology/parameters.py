@@ -186,6 +186,7 @@ PARAMETERS: tuple[Param, ...] = (
     _P("motility_factor", 1.0, "1", 0.1, 1.5, "this man's sperm motility relative to the reference", "individual; set from conditions and labs", "individual"),
     _P("prolactin", 8.0, "ng/mL", 1.0, 5000.0, "this man's serum prolactin", "individual; measured or reference", "individual"),
     _P("age", 30.0, "year", 18.0, 100.0, "age", "individual", "individual"),
+    _P("bmi", 23.0, "kg/m2", 15.0, 70.0, "body-mass index (kept so conditions and reports can read it)", "individual", "individual"),
 )
 
 INDEX: dict[str, int] = {p.name: i for i, p in enumerate(PARAMETERS)}
