@@ -243,6 +243,10 @@ from .cli_protocols import register as _register_protocol_commands  # noqa: E402
 
 _register_protocol_commands(app)   # protocols, compare, drugs
 
+from .cli_sbml import register as _register_sbml_commands  # noqa: E402
+
+_register_sbml_commands(app)   # export-sbml
+
 
 def main() -> None:
     """Entry point of the ``hpgsim`` script."""

@@ -16,8 +16,10 @@ from ..engine.steady_state import steady_state
 from ..errors import InputError
 from ..scenario import MAX_WEEKS, Scenario
 from .document import DISCLAIMER, ManModel, SbmlError, build_document, check, write
+from .tolerances import absolute_tolerances
 
-__all__ = ["ManModel", "SbmlError", "DISCLAIMER", "man_model", "export_sbml", "build_document", "check"]
+__all__ = ["ManModel", "SbmlError", "DISCLAIMER", "man_model", "export_sbml", "build_document", "check",
+           "absolute_tolerances"]
 
 
 def man_model(scenario: Scenario, weeks: float | None = None) -> ManModel:
