@@ -147,8 +147,9 @@ def test_clomiphene_is_exported_as_its_two_isomers():
         first.setdefault(ea.getVariable(), libsbml.formulaToL3String(ea.getMath()))
     assert set(first) == {"depot_enclomiphene_oral", "depot_zuclomiphene_oral"}
     # 25 mg of the citrate = 25,000 ug, 62 % enclomiphene (Ghobadi 2009), the rest zuclomiphene
-    enc = float(first["depot_enclomiphene_oral"].split("*")[-1])
-    zuc = float(first["depot_zuclomiphene_oral"].split("*")[-1])
+    # each assignment reads "depot + F * DOSE u_ug" (the dose carries its unit)
+    enc, zuc = (float(first[f"depot_{part}_oral"].split("*")[-1].split()[0]) for part in ("enclomiphene", "zuclomiphene"))
+    assert first["depot_enclomiphene_oral"].endswith("u_ug")
     assert enc == pytest.approx(0.62 * 25_000.0) and enc + zuc == pytest.approx(25_000.0)
     # zuclomiphene's 30-day half-life (catalogue) is what the elimination constant says
     assert np.log(2) / m.getParameter("ke_zuclomiphene_oral").getValue() == pytest.approx(30 * 24.0)

@@ -218,7 +218,9 @@ def build_document(man: ManModel) -> libsbml.SBMLDocument:
         _ok(trig.setMath(_math(f"time >= {dose.t - man.t_start!r}", dose.id)), f"the trigger of {dose.id}")
         ea = e.createEventAssignment()
         ea.setVariable(dose.target)
-        _ok(ea.setMath(_math(f"{dose.target} + {dose.f_id} * {dose.dose!r}", dose.id)), f"the dose {dose.id}")
+        uid = b.unit(dose.unit)      # the dose carries its unit (none for IU)
+        amount = f"{dose.dose!r}" + (f" {uid}" if uid else "")
+        _ok(ea.setMath(_math(f"{dose.target} + {dose.f_id} * {amount}", dose.id)), f"the dose {dose.id}")
     pharmacology.check_amounts(events, pharmacology.doses(events), drug_params)
     check(b.doc)
     return b.doc

@@ -44,6 +44,7 @@ class Dose:
     target: str
     f_id: str
     dose: float
+    unit: str | None      # the drug's dose unit, None for IU (no SBML equivalent)
 
 
 def row_id(drug: DrugRecord) -> str:
@@ -143,7 +144,8 @@ def doses(events: DoseEvents) -> list[Dose]:
         r = row_id(drug)
         # the dose in the drug's unit (for clomiphene, the part's share of the citrate dose)
         dose = float(events.amount[k]) / drug.bioavailability if drug.bioavailability > 0 else 0.0
-        out.append(Dose(f"dose_{k + 1}_{r}", float(t), f"{'central' if central else 'depot'}_{r}", f"F_{r}", dose))
+        out.append(Dose(f"dose_{k + 1}_{r}", float(t), f"{'central' if central else 'depot'}_{r}", f"F_{r}", dose,
+                        amount_unit(drug)))
     return out
 
 
