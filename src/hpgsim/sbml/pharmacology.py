@@ -23,6 +23,11 @@ from ..drugs.records import CHANNELS, DrugRecord
 from ..engine.run import DoseEvents
 from .physiology_math import Rule
 
+# unit of each channel's value (records.CHANNELS; LH and FSH equivalents are IU/L, no SBML unit)
+CHANNEL_UNITS = {"aromatase_inhibition": "1", "er_antagonism": "1", "er_agonism": "1", "lh_receptor_agonism": None,
+                 "fsh_receptor_agonism": None, "gnrh_receptor_agonism": "1", "testosterone_input": "nmol/h",
+                 "aromatase_inactivation": "1/h"}
+assert set(CHANNEL_UNITS) == set(CHANNELS)
 # channels whose drug effects combine as independent blocks (model.drug_channels)
 _BLOCKS = ("aromatase_inhibition", "er_antagonism", "gnrh_receptor_agonism")
 
@@ -121,7 +126,7 @@ def channel_rules(events: DoseEvents) -> list[Rule]:
             formula = f"1 - {' * '.join(parts)}" if parts else "0"
         else:
             formula = " + ".join(parts) if parts else "0"
-        rules.append(Rule(channel, formula, None, f"effect channel {channel} (hpgsim.drugs.records.CHANNELS)"))
+        rules.append(Rule(channel, formula, CHANNEL_UNITS[channel], f"effect channel {channel} (hpgsim.drugs.records.CHANNELS)"))
     return rules
 
 
@@ -132,7 +137,8 @@ def concentration_rules(events: DoseEvents) -> list[Rule]:
     for drug in events.drugs:
         if drug.name != "placebo" and drug.effect != "absorption":
             by_drug.setdefault(drug.name, []).append(f"central_{row_id(drug)} / V_{row_id(drug)}")
-    return [Rule(f"concentration_{name}", " + ".join(parts), None, f"concentration:{name} (plasma level)")
+    units = {d.name: None if d.dose_unit == "IU" else "ng/mL" for d in events.drugs}
+    return [Rule(f"concentration_{name}", " + ".join(parts), units[name], f"concentration:{name} (plasma level)")
             for name, parts in by_drug.items()]
 
 

@@ -33,6 +33,8 @@ _DEFS: dict[str, tuple[tuple[str, float, int, float], ...]] = {
     "mL": (("litre", 1, -3, 1.0),),
     "L/h": (("litre", 1, 0, 1.0), ("second", -1, 0, SECONDS["h"])),
     "L/mol": (("litre", 1, 0, 1.0), ("mole", -1, 0, 1.0)),
+    "L/nmol": (("litre", 1, 0, 1.0), ("mole", -1, -9, 1.0)),
+    "mol/L": (("mole", 1, 0, 1.0), ("litre", -1, 0, 1.0)),
     "g/mol": (("gram", 1, 0, 1.0), ("mole", -1, 0, 1.0)),
     "g/L": (("gram", 1, 0, 1.0), ("litre", -1, 0, 1.0)),
     "ng/mL": (("gram", 1, -9, 1.0), ("litre", -1, -3, 1.0)),
