@@ -58,7 +58,7 @@ ALGEBRA: tuple[Rule, ...] = (
     Rule("n_alb_t", "1 + k_alb_t * albumin_molar", "1", "albumin binding factor of T (1 + K_alb [albumin])"),
     Rule("n_alb_e2", "1 + k_alb_e2 * albumin_molar", "1", "albumin binding factor of E2"),
     Rule("ks_t", "k_shbg_t * 1e-9", "L/nmol", "T-SHBG association constant"),
-    Rule("ks_e2", "k_shbg_e2 * 1e-9", None, "E2-SHBG association constant (L/pmol x 1e3, as model.py)"),
+    Rule("ks_e2", "k_shbg_e2 * 1e-9", "L/nmol", "E2-SHBG association constant"),
     # Leydig cells
     Rule("lh_effective", "max(lh, 0) + lh_receptor_agonism", "IU/L", "LH plus LH-receptor agonist (hCG) at Leydig cells"),
     Rule("leydig_ec50_abs", "leydig_ec50 * ref_lh", "IU/L", "LH giving half-maximal Leydig secretion"),
