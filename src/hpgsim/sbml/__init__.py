@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from ..engine.run import DoseEvents
 from ..engine.steady_state import steady_state
 from ..errors import InputError
@@ -18,8 +20,8 @@ from ..scenario import MAX_WEEKS, Scenario
 from .document import DISCLAIMER, ManModel, SbmlError, build_document, check, write
 from .tolerances import absolute_tolerances
 
-__all__ = ["ManModel", "SbmlError", "DISCLAIMER", "man_model", "export_sbml", "build_document", "check",
-           "absolute_tolerances"]
+__all__ = ["ManModel", "SbmlError", "DISCLAIMER", "man_model", "man_model_from_arrays", "export_sbml",
+           "build_document", "check", "absolute_tolerances"]
 
 
 def man_model(scenario: Scenario, weeks: float | None = None) -> ManModel:
@@ -41,12 +43,20 @@ def man_model(scenario: Scenario, weeks: float | None = None) -> ManModel:
         protocol, _, _ = apply_monitoring(scenario.patient, protocol, scenario.monitoring, float(weeks), file=file)
     t_end = float(weeks) * 168.0
     events = DoseEvents.from_list(protocol.dose_events(t_end))
-    y0, p = steady_state(parameters_for(scenario.patient, file=file))
-    t_start = min(0.0, float(events.t[0])) if events.t.size else 0.0
     description = (f"Patient: {describe_patient(scenario.patient)}.", f"Protocol: {describe_protocol(protocol)}.",
                    *(["Doses after the adjustments made by the protocol's monitoring rules."]
                      if scenario.monitoring is not None else []))
-    return ManModel(scenario.name, p, y0, events, t_start, t_end, description)
+    return man_model_from_arrays(parameters_for(scenario.patient, file=file), events, t_end, scenario.name,
+                                 description)
+
+
+def man_model_from_arrays(p: np.ndarray, events: DoseEvents, t_end_h: float, name: str = "hpgsim_man",
+                          description: tuple[str, ...] = ()) -> ManModel:
+    """The same from a man's parameter vector and his doses, as :func:`hpgsim.engine.run.run_man`
+    takes them (his steady state is solved here, as there; the clock starts at the first dose or 0)."""
+    y0, p_done = steady_state(p)
+    t_start = min(0.0, float(events.t[0])) if events.t.size else 0.0
+    return ManModel(name, p_done, y0, events, t_start, float(t_end_h), tuple(description))
 
 
 def export_sbml(scenario: Scenario, path: str | Path, weeks: float | None = None) -> Path:
