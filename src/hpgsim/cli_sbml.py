@@ -19,8 +19,8 @@ each drug is a depot and a central amount with first-order absorption and elimin
 every dose of the protocol up to the end of the simulated weeks is an event (clomiphene
 citrate as its two isomers). Observables carry hpgsim's names and internal units
 (total_testosterone nmol/L, estradiol pmol/L, lh IU/L, sperm_concentration M/mL, ...); time is
-in hours. The file passes libSBML's consistency checks and loads in libRoadRunner, COPASI and
-Tellurium. With --protocol, a library protocol replaces the scenario's; a protocol with
+in hours. The file passes libSBML's consistency checks; the test suite simulates such files in
+libRoadRunner (which Tellurium uses) against hpgsim, and COPASI imports them. With --protocol, a library protocol replaces the scenario's; a protocol with
 monitoring rules is replayed first and its adjusted doses are written.
 
 \b
