@@ -243,6 +243,10 @@ from .cli_protocols import register as _register_protocol_commands  # noqa: E402
 
 _register_protocol_commands(app)   # protocols, compare, drugs
 
+from .cli_conditions import register as _register_condition_commands  # noqa: E402
+
+_register_condition_commands(app)   # conditions
+
 
 def main() -> None:
     """Entry point of the ``hpgsim`` script."""
