@@ -201,6 +201,13 @@ def test_baseline_picture_of_each_condition(name):
     assert not wrong, wrong
 
 
+def test_diabetic_free_testosterone_matches_the_case_control_difference():
+    # t2dm_gnrh_per_hba1c was sized to this: calculated free T 0.315 vs 0.382 nmol/L (-18 %) in
+    # men with type 2 diabetes against controls (Rabijewski 2013); same age and BMI here
+    drop = 1 - baseline(["type2_diabetes"])["free_testosterone"] / baseline()["free_testosterone"]
+    assert 0.12 < drop < 0.24
+
+
 def test_defining_levels_of_testicular_failure():
     overt, compensated = baseline(["primary_hypogonadism"]), baseline([{"name": "primary_hypogonadism", "stage": "compensated"}])
     # EMAS (Tajar 2010): primary = T < 10.5 nmol/L with LH > 9.4 IU/L; compensated = T >= 10.5 with LH > 9.4
@@ -349,6 +356,7 @@ def test_more_severe_is_worse():
     ({"name": "obesity", "bmi": 27}, "conditions[0].bmi"),                         # not obese
     ({"name": "klinefelter", "karyotype": "46,XX"}, "conditions[0].karyotype"),
     ({"name": "hypothyroidism", "treated": "yes"}, "conditions[0].treated"),
+    ({"name": "insulin_resistance", "homa_ir": 0.8}, "conditions[0].homa_ir"),     # not insulin resistant
     ({"name": "diabetes"}, "conditions[0].name"),
 ])
 def test_bad_severity_names_its_field(item, field):

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import NumericalError
-from ..units import MEASURES, from_internal
+from ..units import from_internal
 from .conditions import CONDITIONS
 
 SEED_ARTICLES = "source articles' condition tables (anastrozole in male fertility; hypotheses, not findings)"
@@ -112,10 +112,7 @@ def summarise(row: Row, values: dict, failures: int, units: str) -> list[dict]:
     """Long-format records: one per measure, baseline and end and change with their spread."""
     records = []
     for measure, v in values.items():
-        if measure in MEASURES and measure not in ("insulin_sensitivity",):
-            conv, unit = from_internal(measure, v, units)
-        else:
-            conv, unit = v, "1"
+        conv, unit = from_internal(measure, v, units)
         base, end = conv[:, 0], conv[:, 1]
         change = end - base
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -125,7 +125,11 @@ def _homa(spec: dict, ctx: _Context, typical: str) -> float:
 
 
 def _insulin_resistance(p: np.ndarray, spec: dict, ctx: _Context) -> None:
-    _insulin_resistance_effect(p, _homa(spec, ctx, "ir_typical_homa"))
+    homa = _homa(spec, ctx, "ir_typical_homa")
+    if homa <= _v("ir_reference_homa"):
+        raise InputError(ctx.at("homa_ir"), f"a HOMA-IR above {_v('ir_reference_homa'):g} (insulin resistance)",
+                         repr(spec.get("homa_ir")), ctx.file)
+    _insulin_resistance_effect(p, homa)
 
 
 def _type2_diabetes(p: np.ndarray, spec: dict, ctx: _Context) -> None:
@@ -311,7 +315,7 @@ CONDITIONS: dict[str, Condition] = {c.name: c for c in (
         ("Ford HC et al. Clin Endocrinol 1992;36:187", "Abalovich M et al. Thyroid 1999;9:857",
          "Chopra IJ. Med Clin North Am 1975;59:1109", "Krassas GE et al. JCEM 2002;87:3667"),
         _hyperthyroidism,
-        "High total T and E2, high SHBG, normal free T (not in the articles' tables; MODEL_BRIEF picture)"),
+        "High total T and E2, high SHBG, normal free T, LH raised (not in the source articles' tables)"),
     Condition(
         "hyperprolactinemia",
         "Prolactin brakes GnRH through the model's prolactin term; treated = prolactin normalised by a "
