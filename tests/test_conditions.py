@@ -439,3 +439,19 @@ def test_cli_condition_table_and_metabolic_section(tmp_path):
     assert set(table["condition"]) == {"healthy", "obesity", "klinefelter"}
     assert {"change_pct_median", "change_pct_p5", "change_pct_p95", "baseline_median"} <= set(table.columns)
     assert (table["n"] == 3).all()
+
+
+def test_insulin_sensitivity_carries_the_disagreement_between_studies():
+    from hpgsim.people.condition_response import alternative_insulin_sensitivity
+
+    run = on_anastrozole()
+    ratio = run["estradiol"][1] / run["estradiol"][0]
+    beta, low = BY_NAME["is_e2_exponent"].value, BY_NAME["is_e2_exponent"].low
+    # the index relaxes within weeks (is_tau, 1 week) to (E2 / baseline E2)^is_e2_exponent; after 26
+    # weeks it sits there, up to the difference between the E2 average it follows and the daily
+    # trough the output samples (a few per cent)
+    assert run["insulin_sensitivity"][1] == pytest.approx(ratio ** beta, rel=0.03)
+    assert run["insulin_sensitivity"][1] < 1.0           # Gibb 2016 clamp: anastrozole lowered sensitivity
+    alternative = alternative_insulin_sensitivity(np.array([run["insulin_sensitivity"]]), np.array([run["estradiol"]]))
+    assert alternative[0, 0] == 1.0 and alternative[0, 1] > 1.0   # Lapauw 2010: letrozole raised it
+    assert alternative[0, 1] == pytest.approx(ratio ** low, rel=0.03)

@@ -267,18 +267,20 @@ def _expected_table(table: pd.DataFrame):
 def _print_metabolic(console, table: pd.DataFrame) -> None:
     from rich.table import Table
 
-    from .people.condition_response import BMD_NOTE, INSULIN_SENSITIVITY_CONFLICT, NOT_SIMULATED, metabolic_table
+    from .people.condition_response import (ALTERNATIVE_IS, BMD_NOTE, INSULIN_SENSITIVITY_CONFLICT, NOT_SIMULATED,
+                                            metabolic_table)
 
     meta = metabolic_table(table)
     out = Table(title="Metabolic table, simulated: change from baseline, median [5th, 95th percentile]",
                 title_justify="left")
-    for name in ("Condition", "Spine BMD", "Insulin sensitivity (relative index)"):
-        out.add_column(name, justify="left" if name == "Condition" else "right")
+    for name in ("Condition", "Spine BMD", "Insulin sensitivity (model: Gibb 2016 clamp)",
+                 "Insulin sensitivity if Lapauw 2010 were right", "If Dias 2017, Rubinow 2012"):
+        out.add_column(name, justify="left" if name == "Condition" else "right", no_wrap=name == "Condition")
     for condition in dict.fromkeys(meta["condition"]):
         cells = []
-        for measure in ("bmd_spine", "insulin_sensitivity"):
+        for measure in ("bmd_spine", "insulin_sensitivity", ALTERNATIVE_IS):
             cells.append(_spread(table, condition, measure, "change_pct", lambda v: f"{v:+.1f}%"))
-        out.add_row(condition, *cells)
+        out.add_row(condition, *cells, "no change")
     console.print(out)
     console.print(f"Spine BMD: {BMD_NOTE}")
     console.print(f"Insulin sensitivity (disputed): {INSULIN_SENSITIVITY_CONFLICT}")
