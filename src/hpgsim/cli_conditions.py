@@ -253,7 +253,8 @@ def _response_table(table: pd.DataFrame, weeks: float):
 def _expected_table(table: pd.DataFrame):
     from rich.table import Table
 
-    out = Table(title="Expected picture (source articles' claims: hypotheses to compare with, not findings)",
+    out = Table(title="Expected picture under anastrozole (source articles' claims: hypotheses to compare with, "
+                      "not findings)",
                 title_justify="left")
     out.add_column("Condition")
     out.add_column("Expected")

@@ -6,8 +6,9 @@ vocabulary of trial specs and scenarios: ``obesity``, ``{name: hyperprolactinemi
 individual factors the model already has (Leydig capacity, SHBG production, adipose aromatase,
 GnRH drive, pituitary output, Sertoli and germ-cell capacity, motility, prolactin) for a stated
 reason; the sizes are rows of the parameter table (group ``conditions``) with their sources.
-Nothing here sets a hormone level: high LH in Klinefelter syndrome or low T in
-hyperprolactinaemia follow from the feedback loop.
+Nothing here sets a level the feedback loop controls: high LH in Klinefelter syndrome or low T
+in hyperprolactinaemia follow from the loop (prolactin is an input of the model, so
+hyperprolactinaemia sets it).
 
 Conditions combine (an obese diabetic hypothyroid man is one man). Their effects multiply, so the
 order they are listed in does not matter; where two entries describe the same thing, it is
