@@ -32,7 +32,7 @@ CONDITIONS_HELP = """\
 List the pre-existing conditions the model knows, or simulate how each changes a protocol's effect.
 
 Without --protocol: every condition with its mechanism, severity keys (with their typical
-value, used when none is given) and sources. Use them in trial specs and scenarios as a name
+value, used when none is given) and sources. Use them in a trial population (conditions: [...]) as a name
 or a mapping, e.g. obesity, {name: hyperprolactinemia, prolactin: 80 ng/mL},
 {name: hypothyroidism, tsh: 12 mIU/L, treated: true}, {name: varicocele, grade: 3}.
 
