@@ -247,6 +247,10 @@ from .cli_sbml import register as _register_sbml_commands  # noqa: E402
 
 _register_sbml_commands(app)   # export-sbml
 
+from .cli_conditions import register as _register_condition_commands  # noqa: E402
+
+_register_condition_commands(app)   # conditions
+
 
 def main() -> None:
     """Entry point of the ``hpgsim`` script."""

@@ -24,6 +24,7 @@ GROUP_TITLES = {
     "bone": "Bone",
     "metabolic": "Insulin sensitivity",
     "population": "Age and body size",
+    "conditions": "Pre-existing conditions (hpgsim.people.conditions)",
     "individual": "Individual factors (1 = reference man)",
 }
 
