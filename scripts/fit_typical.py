@@ -29,7 +29,8 @@ from hpgsim.drugs.protocol import Protocol
 from hpgsim.engine.run import DoseEvents, run_man
 from hpgsim.errors import HpgsimError
 from hpgsim.people.conditions import apply_conditions
-from hpgsim.people.physiology_of_man import personalise, population_parameters
+from hpgsim.people.personalise import personalise
+from hpgsim.people.physiology_of_man import population_parameters
 from hpgsim.physiology.parameters import BY_NAME, INDEX
 from hpgsim.units import to_internal
 

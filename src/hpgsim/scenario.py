@@ -4,7 +4,8 @@
 
     name: Obese man on anastrozole          # optional
     patient: {age: 38, bmi: 31, height: 176 cm,
-              labs: {total_testosterone: 290 ng/dL, estradiol: 38 pg/mL}}
+              labs: {total_testosterone: 290 ng/dL, estradiol: 38 pg/mL},
+              conditions: [secondary_hypogonadism]}   # optional; see hpgsim.people.conditions
     protocol:                                # list, may be empty (no treatment)
       - {drug: anastrozole, dose: 1 mg, schedule: twice weekly, start_week: 0, weeks: 26}
     # or a library protocol by name (`hpgsim protocols` lists them): protocol: anastrozole-1mg-daily
@@ -35,7 +36,7 @@ from .units import measure_info, to_internal
 
 MAX_WEEKS = 520.0
 _TOP_KEYS = ("name", "patient", "protocol", "weeks", "thresholds", "monitoring")
-_PATIENT_KEYS = ("age", "bmi", "height", "labs", "name")
+_PATIENT_KEYS = ("age", "bmi", "height", "labs", "conditions", "name")
 _THRESHOLD_KEYS = ("measure", "above", "below", "label")
 
 
@@ -100,7 +101,7 @@ def _patient(data: object, file: str | None) -> Patient:
     if not isinstance(name, str):
         raise InputError("patient.name", "a text", repr(name), file)
     return Patient.build(data["age"], data["bmi"], data.get("height"), data.get("labs"), name,
-                         field="patient", file=file)
+                         data.get("conditions") or (), field="patient", file=file)
 
 
 def scenario_from_dict(data: object, file: str | None = None) -> Scenario:
