@@ -51,6 +51,15 @@ def parameters_for(patient: Patient, *, file: str | None = None) -> np.ndarray:
     return p
 
 
+def personalise_patient(patient: Patient, *, file: str | None = None):
+    """The full personalisation of ``patient`` (:class:`hpgsim.people.personalise.Personalisation`):
+    estimates with their uncertainty, the fit of every lab, and any conflicting labs (listed,
+    not raised)."""
+    from .people.personalise import fit_labs
+
+    return fit_labs(typical_parameters(patient, file=file), dict(patient.labs))
+
+
 def measures_of(raw: RawRun) -> dict[str, np.ndarray]:
     """Named trajectories in internal units from a raw run."""
     out = {name: raw.alg[:, slot].copy() for name, slot in _FROM_ALG.items()}

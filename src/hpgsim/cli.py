@@ -243,6 +243,10 @@ from .cli_protocols import register as _register_protocol_commands  # noqa: E402
 
 _register_protocol_commands(app)   # protocols, compare, drugs
 
+from .cli_patient import register as _register_patient_command  # noqa: E402
+
+_register_patient_command(app)   # patient
+
 
 def main() -> None:
     """Entry point of the ``hpgsim`` script."""
