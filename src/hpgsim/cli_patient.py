@@ -47,9 +47,9 @@ Monte-Carlo uncertainty (targets: --target-t, default 300 ng/dL; --target-sperm,
 
 \b
 Examples:
-  hpgsim patient examples/patient_obese_low_t.yaml
-  hpgsim patient examples/patient_obese_low_t.yaml --units si
-  hpgsim patient examples/patient_obese_low_t.yaml --protocol anastrozole-1mg-daily --weeks 26
+  hpgsim patient examples/obese_man_low_t_labs.yaml
+  hpgsim patient examples/obese_man_low_t_labs.yaml --units si
+  hpgsim patient examples/obese_man_low_t_labs.yaml --protocol anastrozole-1mg-daily --weeks 26
   hpgsim patient labs.yaml --protocol clomiphene-25mg-daily --target-t "400 ng/dL" --target-sperm "15 M/mL" --draws 200 --seed 7
 
 \b
