@@ -60,6 +60,9 @@ FLOORS = {"sperm_concentration": 0.01, "total_motile_count": 0.01, "progressive_
 CONFLICT_Z = 3.0          # measurement SDs: a lab the best fit misses by more is reported
 IDENTIFIED_RATIO = 0.7    # posterior SD / prior SD below this: the labs pin the factor down
 JOINT_CORRELATION = 0.8   # |posterior correlation| above this: pinned down only together
+# Baseline labs of a study arm are means of tens of men: their error is a few percent of one
+# man's, so calibration scripts fit them almost exactly (3 SDs of total T is then about 2.5 %).
+GROUP_MEAN_ERROR_SCALE = 0.05
 _STEP = 1e-4              # log-factor step of the central differences (steady state solved to 1e-12)
 
 
@@ -250,10 +253,16 @@ class _Model:
         return np.array(cols).T.reshape(len(self.labs), x.size)
 
 
-def fit_labs(p: np.ndarray, labs: dict[str, float]) -> Personalisation:
+def fit_labs(p: np.ndarray, labs: dict[str, float], *, error_scale: float = 1.0) -> Personalisation:
     """Personalise the man ``p`` (the typical man of his age, BMI and conditions) to ``labs``
     (internal units, as in :class:`~hpgsim.people.patient.Patient`). Never raises on conflicting
-    labs: they are listed in the result's ``conflicts``."""
+    labs: they are listed in the result's ``conflicts``.
+
+    ``error_scale`` multiplies every lab's measurement error: 1 for one man's single samples;
+    smaller for labs that are means of many men (a study arm's baseline), which are fitted
+    almost exactly."""
+    if not (isinstance(error_scale, (int, float)) and 0 < error_scale <= 10):
+        raise InputError("error_scale", "a positive number up to 10", repr(error_scale))
     p = p.copy()
     set_from = {}
     for lab, name in SET_FROM_LAB.items():
@@ -266,7 +275,7 @@ def fit_labs(p: np.ndarray, labs: dict[str, float]) -> Personalisation:
     if not fitted or not names:
         return _no_fit(p, names, centre, cov, fitted, labs, set_from, fixed, not_modelled)
 
-    sd = np.array([LAB_ERRORS[lab].log_sd for lab in fitted])
+    sd = error_scale * np.array([LAB_ERRORS[lab].log_sd for lab in fitted])
     obs = np.log(np.array([max(labs[lab], FLOORS.get(lab, 1e-12)) for lab in fitted]))
     prior_chol_inv = np.linalg.inv(np.linalg.cholesky(cov))
     bounds = np.array([_log_bounds(n) for n in names]).T
@@ -346,13 +355,14 @@ def describe_conflict(lab: LabFit) -> str:
 
 
 def personalise(p: np.ndarray, labs: dict[str, float], *, field: str = "patient.labs",
-                file: str | None = None) -> np.ndarray:
+                file: str | None = None, error_scale: float = 1.0) -> np.ndarray:
     """The MAP parameter vector of the man ``p`` given ``labs`` (internal units).
 
     Labs the best fit misses by more than :data:`CONFLICT_Z` measurement SDs raise an
-    :class:`InputError` naming the worst of them and how far off it is.
+    :class:`InputError` naming the worst of them and how far off it is. ``error_scale`` as in
+    :func:`fit_labs`.
     """
-    fit = fit_labs(p, labs)
+    fit = fit_labs(p, labs, error_scale=error_scale)
     if fit.conflicts:
         worst = max(fit.conflicts, key=lambda lab: abs(lab.z))
         raise InputError(f"{field}.{worst.lab}", "labs a man's physiology can produce together "
