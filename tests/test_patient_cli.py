@@ -142,3 +142,15 @@ def test_an_aromatase_inhibitor_lifts_more_men_above_a_t_target_than_no_treatmen
     ai = target_probabilities(fit, typical, Protocol.coerce("anastrozole 1 mg daily"), 6.0, target, draws=20, seed=2)[0]
     assert none.fraction == pytest.approx(none.baseline_fraction)   # untreated: no change from week 0
     assert ai.fraction > none.fraction
+
+
+def test_scenarios_accept_conditions_and_the_patient_command_reads_a_scenario(tmp_path):
+    from hpgsim.scenario import load_patient, load_scenario
+
+    path = write(tmp_path, "patient: {age: 40, bmi: 28, conditions: [{name: secondary_hypogonadism, cause: functional}],\n"
+                           "          labs: {total_testosterone: 250 ng/dL}}\nweeks: 4\n")
+    scenario = load_scenario(path)
+    assert [dict(c) for c in scenario.patient.conditions] == [{"name": "secondary_hypogonadism", "cause": "functional"}]
+    assert load_patient(path) == scenario.patient
+    result = runner.invoke(app, ["patient", str(path)])
+    assert result.exit_code == 0 and "Conditions: secondary_hypogonadism (cause functional)" in result.stdout

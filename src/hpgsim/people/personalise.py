@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import least_squares
 
-from ..errors import InputError
+from ..errors import InputError, NumericalError
 from ..physiology import model
 from ..physiology.parameters import BY_NAME, INDEX
 
@@ -240,7 +240,12 @@ class _Model:
         return np.array(out)
 
     def log_labs(self, x: np.ndarray) -> np.ndarray:
-        sim = self.simulated(x)
+        try:
+            sim = self.simulated(x)
+        except NumericalError:
+            # no steady state for this trial point of the search: a large finite residual
+            # steers the optimiser away instead of ending the fit
+            return np.full(len(self.labs), 50.0)
         return np.log(np.maximum(sim, [FLOORS.get(lab, 1e-12) for lab in self.labs]))
 
     def jacobian(self, x: np.ndarray) -> np.ndarray:
