@@ -66,6 +66,8 @@ def test_protocol_probabilities_are_reported_and_reproducible():
                  "men of his age, BMI and conditions", "total T at least 400 ng/dL", "Monte-Carlo"):
         assert text in first.stdout, text
     assert runner.invoke(app, args).stdout == first.stdout
+    # his measured sperm (12 M/mL) is below 15 but the model's men start above it: said, not hidden
+    assert "Note: his measured sperm_concentration is not in the target range" in first.stdout
 
 
 def test_conflicting_labs_are_reported_not_an_error(tmp_path):

@@ -148,6 +148,8 @@ def _print_report(man, fit, file: str, units: str, named, weeks, odds) -> None:
         console.print(_research_table(research))
     if odds is not None:
         console.print(_odds_table(odds, named, weeks, units, dict(man.labs)))
+        for line in _baseline_mismatches(odds, dict(man.labs), fit):
+            console.print(line)
         console.print(f"Fractions of simulated men in range at week {weeks:g} ({odds[0].n} per group, seed-reproducible); "
                       "+/- is the Monte-Carlo standard error. The model's own error comes on top (see docs/validation.md). "
                       + NOT_ADVICE)
@@ -265,6 +267,25 @@ def _odds_table(odds, named, weeks, units: str, labs: dict):
                       f"{100 * o.fraction:.0f} % +/- {100 * o.standard_error:.0f}", f"{100 * low:.0f}-{100 * high:.0f} %",
                       str(o.failed))
     return table
+
+
+def _baseline_mismatches(odds, labs: dict, fit) -> list[str]:
+    """Warn where his measured value and his simulated draws at week 0 disagree on the target:
+    the probability then speaks for the model's men more than for him."""
+    z = {lab.lab: lab.z for lab in fit.labs}
+    lines = []
+    for o in odds:
+        if not o.group.startswith("him") or o.target.measure not in labs:
+            continue
+        inside = bool(o.target.contains(np.array([labs[o.target.measure]]))[0])
+        share = o.baseline_fraction if not inside else 1.0 - o.baseline_fraction
+        if share > 0.5:
+            gap = f" (gap {z[o.target.measure]:+.1f} measurement SDs in the fit)" if o.target.measure in z else ""
+            lines.append(f"Note: his measured {o.target.measure} is {'in' if inside else 'not in'} the target range, but "
+                         f"{100 * share:.0f} % of his simulated draws are {'not ' if inside else ''}in it at week 0: the "
+                         f"fit does not reproduce that lab{gap}, so this probability describes the model's men more "
+                         "than him.")
+    return lines
 
 
 def _num(value: float) -> str:
