@@ -141,9 +141,9 @@ def test_an_aromatase_inhibitor_lifts_more_men_above_a_t_target_than_no_treatmen
                              "estradiol": to_internal("estradiol", "40 pg/mL")})
     target = [Target.parse("total_testosterone", "450 ng/dL", field="t")]
     none = target_probabilities(fit, typical, Protocol.coerce(None), 6.0, target, draws=20, seed=2)[0]
-    ai = target_probabilities(fit, typical, Protocol.coerce("anastrozole 1 mg daily"), 6.0, target, draws=20, seed=2)[0]
+    inhibitor = target_probabilities(fit, typical, Protocol.coerce("anastrozole 1 mg daily"), 6.0, target, draws=20, seed=2)[0]
     assert none.fraction == pytest.approx(none.baseline_fraction)   # untreated: no change from week 0
-    assert ai.fraction > none.fraction
+    assert inhibitor.fraction > none.fraction
 
 
 def test_scenarios_accept_conditions_and_the_patient_command_reads_a_scenario(tmp_path):
