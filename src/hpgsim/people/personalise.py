@@ -219,7 +219,7 @@ def _prior(p: np.ndarray, labs: dict[str, float]) -> tuple[list[str], np.ndarray
 
 
 class _Model:
-    """Log simulated labs as a function of the log factors, with the steady states cached."""
+    """Simulated labs (and their logs) as a function of the log factors: one steady state each."""
 
     def __init__(self, p: np.ndarray, names: list[str], labs: list[str]):
         from ..engine.steady_state import steady_state
