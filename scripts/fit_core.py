@@ -26,6 +26,7 @@ from hpgsim.drugs.records import get_drug
 from hpgsim.engine.run import DoseEvents, run_man
 from hpgsim.engine.steady_state import steady_state
 from hpgsim.people import physiology_of_man as pm
+from hpgsim.people.personalise import GROUP_MEAN_ERROR_SCALE, personalise
 from hpgsim.physiology import model, parameters
 from hpgsim.physiology.parameters import BY_NAME, INDEX
 
@@ -101,7 +102,8 @@ def evaluate(x: np.ndarray):
         for label, man, weeks, meas, week, obs, hw, src in TRIALS:
             key = (man[0], man[1], tuple(sorted(man[2].items())), weeks)
             if key not in cache:
-                p = pm.personalise(pm.population_parameters(man[0], man[1]), man[2])
+                p = personalise(pm.population_parameters(man[0], man[1]), man[2],
+                                error_scale=GROUP_MEAN_ERROR_SCALE)
                 drug, dose = ("letrozole", 2500.0) if man is TSJOEN else ("anastrozole", 1000.0)
                 ev = DoseEvents.from_list([(24.0 * d, drug, dose) for d in range(weeks * 7)])
                 cache[key] = run_man(p, ev, weeks * 168.0)

@@ -29,7 +29,8 @@ from hpgsim.drugs.protocol import Protocol
 from hpgsim.engine.run import DoseEvents, run_man
 from hpgsim.errors import HpgsimError
 from hpgsim.people.conditions import apply_conditions
-from hpgsim.people.physiology_of_man import personalise, population_parameters
+from hpgsim.people.personalise import GROUP_MEAN_ERROR_SCALE, personalise
+from hpgsim.people.physiology_of_man import population_parameters
 from hpgsim.physiology.parameters import BY_NAME, INDEX
 from hpgsim.units import to_internal
 
@@ -107,7 +108,7 @@ def simulate_arm(arm, apop, eps, labs, phys):
     p = apply_conditions(p, apop.get("conditions") or [])
     if labs:
         try:
-            p = personalise(p, labs)
+            p = personalise(p, labs, error_scale=GROUP_MEAN_ERROR_SCALE)
         except HpgsimError:
             pass   # labs out of this man's reach: the unpersonalised typical man
     prot = Protocol.coerce(arm["protocol"])

@@ -92,7 +92,7 @@ def test_measure_table_has_exactly_the_specified_names():
     assert set(MEASURES) == {
         "total_testosterone", "free_testosterone", "bioavailable_testosterone", "intratesticular_testosterone",
         "estradiol", "free_estradiol", "lh", "fsh", "shbg", "inhibin_b", "prolactin", "tsh",
-        "sperm_concentration", "total_motile_count", "progressive_motility", "bmd_spine",
+        "sperm_concentration", "total_motile_count", "progressive_motility", "semen_volume", "bmd_spine",
         "insulin_sensitivity", "t_e2_ratio", "t_lh_ratio"}
 
 

@@ -15,10 +15,10 @@ from . import _jit_cache
 
 _jit_cache.configure()  # before any compiled function is defined
 
-from .api import simulate  # noqa: E402
+from .api import personalise_patient, simulate  # noqa: E402
 from .drugs.protocol import DoseSegment, Protocol  # noqa: E402
 from .errors import HpgsimError, InputError, NumericalError, UnitError  # noqa: E402
 from .people.patient import Patient  # noqa: E402
 
-__all__ = ["simulate", "Patient", "Protocol", "DoseSegment", "HpgsimError", "InputError", "NumericalError", "UnitError"]
+__all__ = ["simulate", "personalise_patient", "Patient", "Protocol", "DoseSegment", "HpgsimError", "InputError", "NumericalError", "UnitError"]
 __version__ = "0.1.0"

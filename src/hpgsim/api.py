@@ -8,7 +8,8 @@ from .drugs.protocol import Protocol
 from .engine.run import DoseEvents, RawRun, run_man
 from .errors import InputError
 from .people.patient import Patient
-from .people.physiology_of_man import personalise, population_parameters
+from .people.personalise import personalise
+from .people.physiology_of_man import population_parameters
 from .physiology import model
 from .results import Result
 from .units import from_internal
@@ -30,12 +31,33 @@ _FROM_STATE = {"lh": model.LH, "fsh": model.FSH, "shbg": model.SHBG, "bmd_spine"
                "insulin_sensitivity": model.ISI}
 
 
-def parameters_for(patient: Patient, *, file: str | None = None) -> np.ndarray:
-    """This man's parameter vector: his age and BMI, then his labs."""
+def typical_parameters(patient: Patient, *, file: str | None = None) -> np.ndarray:
+    """The typical man of this patient's age, BMI and conditions (his labs not yet used): the
+    centre of the prior his labs are fitted against."""
     p = population_parameters(patient.age, patient.bmi, patient.height_m)
+    if patient.conditions:
+        from .people.conditions import apply_conditions
+
+        p = apply_conditions(p, [dict(c) for c in patient.conditions], field="patient.conditions", file=file)
+    return p
+
+
+def parameters_for(patient: Patient, *, file: str | None = None) -> np.ndarray:
+    """This man's parameter vector: his age, BMI and conditions, then his labs (the maximum a
+    posteriori fit of :func:`hpgsim.people.personalise.personalise`)."""
+    p = typical_parameters(patient, file=file)
     if patient.labs:
         p = personalise(p, dict(patient.labs), file=file)
     return p
+
+
+def personalise_patient(patient: Patient, *, file: str | None = None):
+    """The full personalisation of ``patient`` (:class:`hpgsim.people.personalise.Personalisation`):
+    estimates with their uncertainty, the fit of every lab, and any conflicting labs (listed,
+    not raised)."""
+    from .people.personalise import fit_labs
+
+    return fit_labs(typical_parameters(patient, file=file), dict(patient.labs))
 
 
 def measures_of(raw: RawRun) -> dict[str, np.ndarray]:

@@ -251,6 +251,10 @@ from .cli_conditions import register as _register_condition_commands  # noqa: E4
 
 _register_condition_commands(app)   # conditions
 
+from .cli_patient import register as _register_patient_command  # noqa: E402
+
+_register_patient_command(app)   # patient
+
 
 def main() -> None:
     """Entry point of the ``hpgsim`` script."""

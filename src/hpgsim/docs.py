@@ -128,9 +128,12 @@ inhibitions combine as independent blocks, agonists add.
 
 ## A man's baseline
 A man is the reference man with individual factors set from his age (Leydig capacity falls,
-SHBG production rises), BMI (adipose aromatase with fat mass, SHBG falls) and, when given, his
-labs (each of total T, E2, SHBG, LH, FSH, inhibin B and sperm concentration moves the factor it
-identifies until his steady state reproduces it; impossible combinations are reported). His
+SHBG production rises), BMI (adipose aromatase with fat mass, SHBG falls), his conditions and,
+when given, his labs: the individual factors are the maximum a posteriori estimate with the
+population of his age, BMI and conditions as a log-normal prior and a sourced measurement error
+per lab (`hpgsim.people.personalise.LAB_ERRORS`: within-man variation plus assay imprecision);
+the uncertainty is the Laplace approximation at the estimate, and labs the fit misses by more
+than 3 measurement SDs are reported as conflicts. `hpgsim patient` prints all of it. His
 baseline is then the steady state of his own parameters (Newton iteration on the right-hand
 side, with a ten-year relaxation as fall-back), found before any dosing.
 

@@ -4,7 +4,8 @@
 
     name: Obese man on anastrozole          # optional
     patient: {age: 38, bmi: 31, height: 176 cm,
-              labs: {total_testosterone: 290 ng/dL, estradiol: 38 pg/mL}}
+              labs: {total_testosterone: 290 ng/dL, estradiol: 38 pg/mL},
+              conditions: [secondary_hypogonadism]}   # optional; see hpgsim.people.conditions
     protocol:                                # list, may be empty (no treatment)
       - {drug: anastrozole, dose: 1 mg, schedule: twice weekly, start_week: 0, weeks: 26}
     # or a library protocol by name (`hpgsim protocols` lists them): protocol: anastrozole-1mg-daily
@@ -35,7 +36,7 @@ from .units import measure_info, to_internal
 
 MAX_WEEKS = 520.0
 _TOP_KEYS = ("name", "patient", "protocol", "weeks", "thresholds", "monitoring")
-_PATIENT_KEYS = ("age", "bmi", "height", "labs", "name")
+_PATIENT_KEYS = ("age", "bmi", "height", "labs", "conditions", "name")
 _THRESHOLD_KEYS = ("measure", "above", "below", "label")
 
 
@@ -100,7 +101,7 @@ def _patient(data: object, file: str | None) -> Patient:
     if not isinstance(name, str):
         raise InputError("patient.name", "a text", repr(name), file)
     return Patient.build(data["age"], data["bmi"], data.get("height"), data.get("labs"), name,
-                         field="patient", file=file)
+                         data.get("conditions") or (), field="patient", file=file)
 
 
 def scenario_from_dict(data: object, file: str | None = None) -> Scenario:
@@ -148,13 +149,26 @@ def scenario_from_dict(data: object, file: str | None = None) -> Scenario:
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario YAML file."""
+    return scenario_from_dict(_read_yaml(path, "scenario"), str(path))
+
+
+def load_patient(path: str | Path) -> Patient:
+    """The man of a labs file: a YAML file with a ``patient:`` block as in a scenario (age, bmi,
+    height, labs, conditions, name). A whole scenario file works too; its other keys must be
+    scenario keys but are not used here."""
+    file = str(path)
+    data = _check_keys(_read_yaml(path, "labs"), _TOP_KEYS, "", file, required=("patient",))
+    return _patient(data["patient"], file)
+
+
+def _read_yaml(path: str | Path, what: str) -> object:
     file = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-        raise InputError("", "an existing scenario file", repr(file), file) from None
+        raise InputError("", f"an existing {what} file", repr(file), file) from None
     except (OSError, UnicodeDecodeError) as err:
-        raise InputError("", "a readable UTF-8 scenario file", str(err), file) from None
+        raise InputError("", f"a readable UTF-8 {what} file", str(err), file) from None
     try:
         data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as err:
@@ -163,4 +177,4 @@ def load_scenario(path: str | Path) -> Scenario:
         raise InputError(where, "valid YAML", err.problem or str(err), file) from None
     except yaml.YAMLError as err:
         raise InputError("", "valid YAML", str(err), file) from None
-    return scenario_from_dict(data, file)
+    return data

@@ -95,6 +95,7 @@ MEASURES: dict[str, MeasureInfo] = {m.name: m for m in (
     MeasureInfo("sperm_concentration", "Sperm concentration", "M/mL", "M/mL", "M/mL", None, (0, 1000)),
     MeasureInfo("total_motile_count", "Total motile sperm count", "M", "M", "M", None, (0, 5000)),
     MeasureInfo("progressive_motility", "Progressive motility", "%", "%", "%", None, (0, 100)),
+    MeasureInfo("semen_volume", "Semen volume", "mL", "mL", "mL", None, (0, 20)),
     MeasureInfo("bmd_spine", "Spine BMD", "g/cm2", "g/cm2", "g/cm2", None, (0.3, 2.5)),
     MeasureInfo("insulin_sensitivity", "Insulin sensitivity (relative)", "1", "1", "1"),
     MeasureInfo("t_e2_ratio", "T/E2 ratio (ng/dL per pg/mL)", "1", "1", "1"),

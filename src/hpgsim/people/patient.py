@@ -1,4 +1,4 @@
-"""One man: age, body size and the lab values he walked in with.
+"""One man: age, body size, the conditions he has and the lab values he walked in with.
 
 Labs are stored in the internal units of :mod:`hpgsim.units` (testosterone in nmol/L,
 estradiol in pmol/L, LH/FSH in IU/L, ...) and are checked against the plausible range of each
@@ -20,7 +20,7 @@ from ..units import check_plausible, parse_quantity, to_internal
 
 LAB_MEASURES = ("total_testosterone", "free_testosterone", "bioavailable_testosterone", "estradiol",
                 "lh", "fsh", "shbg", "prolactin", "tsh", "inhibin_b", "sperm_concentration",
-                "total_motile_count", "progressive_motility")
+                "total_motile_count", "progressive_motility", "semen_volume")
 AGE_RANGE = (18.0, 100.0)      # years: adult men
 BMI_RANGE = (15.0, 70.0)       # kg/m2
 HEIGHT_RANGE = (1.3, 2.2)      # m
@@ -38,10 +38,13 @@ def _check_range(value: object, bounds: tuple[float, float], unit: str, field_: 
 
 @dataclass(frozen=True)
 class Patient:
-    """A man: ``age`` (years), ``bmi`` (kg/m2), ``height_m`` (m) and ``labs``.
+    """A man: ``age`` (years), ``bmi`` (kg/m2), ``height_m`` (m), ``labs`` and ``conditions``.
 
-    ``labs`` maps measure names to values in internal units; it is read-only. Construct with
-    :meth:`build` to parse values with units.
+    ``labs`` maps measure names to values in internal units; it is read-only. ``conditions``
+    are names or mappings with a severity as in :mod:`hpgsim.people.conditions`
+    (``"secondary_hypogonadism"``, ``{"name": "secondary_hypogonadism", "cause": "congenital"}``),
+    stored as a tuple of mappings with a ``name``. Construct with :meth:`build` to parse values
+    with units.
     """
 
     age: float
@@ -49,6 +52,7 @@ class Patient:
     height_m: float = DEFAULT_HEIGHT_M
     labs: Mapping[str, float] = field(default_factory=dict, hash=False)
     name: str = ""
+    conditions: tuple = field(default=(), hash=False)
 
     def __post_init__(self) -> None:
         self._validate(field_="patient", file=None)
@@ -69,6 +73,7 @@ class Patient:
         object.__setattr__(self, "labs", MappingProxyType(labs))
         if not isinstance(self.name, str):
             raise InputError(f"{field_}.name", "a text", repr(self.name), file)
+        object.__setattr__(self, "conditions", _conditions(self.conditions, f"{field_}.conditions", file))
 
     @property
     def weight_kg(self) -> float:
@@ -77,13 +82,16 @@ class Patient:
 
     @classmethod
     def build(cls, age: float, bmi: float, height: object = None, labs: Mapping | None = None,
-              name: str = "", *, field: str = "patient", file: str | None = None) -> "Patient":
+              name: str = "", conditions: object = (), *, field: str = "patient",
+              file: str | None = None) -> "Patient":
         """A validated patient from user input.
 
         ``height``: a quantity (``"176 cm"``, ``"69 in"``), or a number read as centimetres
         when between 130 and 220 and as metres when between 1.3 and 2.2 (the two ranges
         cannot be confused); ``None`` means 1.76 m. ``labs``: ``{measure: "340 ng/dL"}``,
         ``{measure: {"value": 340, "unit": "ng/dL"}}`` or ``{measure: [340, "ng/dL"]}``.
+        ``conditions``: a list of condition names or mappings (checked against the vocabulary of
+        :mod:`hpgsim.people.conditions`; applied to his parameters before his labs are fitted).
         """
         age = _check_range(age, AGE_RANGE, "years", f"{field}.age", file)
         bmi = _check_range(bmi, BMI_RANGE, "kg/m2", f"{field}.bmi", file)
@@ -100,9 +108,25 @@ class Patient:
             parsed[measure] = _lab_value(measure, raw, where, file)
         # validation of ranges happens in __post_init__; re-run it to locate errors in `file`
         try:
-            return cls(age=age, bmi=bmi, height_m=height_m, labs=parsed, name=name)
+            return cls(age=age, bmi=bmi, height_m=height_m, labs=parsed, name=name,
+                       conditions=_conditions(conditions, f"{field}.conditions", file))
         except InputError as err:
             raise _relocate(err, "patient", field, file) from None
+
+
+def _conditions(items: object, where: str, file: str | None) -> tuple:
+    """Conditions as a tuple of read-only ``{"name": ..., <severity>}`` mappings (names checked)."""
+    from .conditions import parse_condition   # noqa: PLC0415 (conditions sits above this module)
+
+    if items is None:
+        return ()
+    if isinstance(items, (str, Mapping)):
+        items = [items]
+    if not isinstance(items, (list, tuple)):
+        raise InputError(where, "a list of condition names or mappings with 'name'", type(items).__name__, file)
+    return tuple(MappingProxyType(parse_condition(dict(item) if isinstance(item, Mapping) else item,
+                                                  field=f"{where}[{i}]", file=file))
+                 for i, item in enumerate(items))
 
 
 def _relocate(err: InputError, old_root: str, new_root: str, file: str | None) -> InputError:

@@ -153,3 +153,11 @@ def sample_men(rng: int | np.random.Generator, n: int, *, age: Mapping[str, floa
     for p in men:
         complete(p)
     return men
+
+
+def log_covariance() -> tuple[tuple[str, ...], np.ndarray]:
+    """``(names, cov)``: the individual factors that vary between men and the covariance of their
+    natural logs (the prior of :mod:`hpgsim.people.personalise`). Independent factors here, so
+    the covariance is diagonal, ``log_sd**2`` of each :data:`VARIATION` entry."""
+    names = tuple(v.factor for v in VARIATION)
+    return names, np.diag([v.log_sd**2 for v in VARIATION])
