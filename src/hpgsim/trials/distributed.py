@@ -125,13 +125,13 @@ def open_executor(dask: object = None) -> Iterator[LocalChunks | DaskChunks]:
 
 
 @contextmanager
-def _local_cluster():
+def _local_cluster(n_workers: int | None = None):
     from distributed import Client, LocalCluster
 
     # one single-threaded worker process per core: the model is compiled code that holds the
     # GIL, so threads in one process would take turns; the dashboard on any free port (the
     # usual 8787 may be another user's cluster on a shared machine)
-    cluster = LocalCluster(n_workers=os.cpu_count() or 1, threads_per_worker=1, processes=True,
+    cluster = LocalCluster(n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
                            dashboard_address=":0", silence_logs=logging.ERROR)
     try:
         with Client(cluster) as client:
@@ -147,9 +147,11 @@ def _connect(address: str):
     try:
         client = Client(address, timeout=CONNECT_TIMEOUT_S)
     except (OSError, TimeoutError, ValueError) as err:   # refused, unreachable, timed out, bad address
-        reason = " ".join(str(err).split()) or type(err).__name__
+        reason = " ".join(str(err).split())
+        why = (f"no answer within {CONNECT_TIMEOUT_S:g} s" if isinstance(err, TimeoutError) or "Timed out" in reason
+               else reason[:160] or type(err).__name__)
         raise InputError("dask", "a Dask scheduler that can be reached (start one with 'dask scheduler')",
-                         f"{address}, which could not be reached within {CONNECT_TIMEOUT_S:g} s ({reason[:160]})") from None
+                         f"{address} ({why})") from None
     try:
         yield client
     finally:

@@ -143,7 +143,7 @@ def run_arms(spec: TrialSpec, n_virtual: int, seed: int, *, progress: bool = Fal
         raise InputError("n_virtual", "a whole number of virtual men per arm between 1 and 100000", repr(n_virtual), spec.file)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise InputError("seed", "a non-negative whole number", repr(seed), spec.file)
-    chunk_size = check_chunk_size(chunk_size, spec.file)
+    chunk_size = check_chunk_size(chunk_size)
     used = [i for i, arm in enumerate(spec.arms) if any(ep.arm == arm.id for ep in spec.endpoints)]
     runs = {}
     with open_executor(dask) as executor, _progress(progress) as bar:
