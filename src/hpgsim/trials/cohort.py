@@ -87,7 +87,7 @@ def enrol(spec: TrialSpec, index: int, n_virtual: int, rng: np.random.Generator,
     if population.include and screen is None:
         raise ValueError("a population with a screen needs screen()")
     kept: list[np.ndarray] = []
-    runs: list[tuple[ChunkResult, list[int]]] = []   # per wave chunk: its result and the rows enrolled
+    runs: list[dict[str, np.ndarray]] = []   # per evaluated chunk: the values of the men enrolled from it
     candidates = not_screened = judged_passed = 0
     limit = MAX_CANDIDATES_PER_MAN * n_virtual
     while len(kept) < n_virtual and candidates < limit:
@@ -123,8 +123,8 @@ def enrol(spec: TrialSpec, index: int, n_virtual: int, rng: np.random.Generator,
                         kept.append(p)
                         enrolled.append(row)
                         judged_passed += 1
-                if enrolled:
-                    runs.append((result, enrolled))
+                if enrolled:   # keep only their rows: memory grows with the men enrolled, not evaluated
+                    runs.append({m: v[enrolled] for m, v in result.values.items()})
                     _tick(on_enrolled, len(enrolled))
             start = stop
     if len(kept) < n_virtual:
@@ -139,12 +139,12 @@ def enrol(spec: TrialSpec, index: int, n_virtual: int, rng: np.random.Generator,
                   tuple(s.describe() for s in population.include))
 
 
-def _enrolled_values(runs: list[tuple[ChunkResult, list[int]]]) -> dict[str, np.ndarray]:
-    """The screening trajectories of the enrolled men, in enrolment order."""
+def _enrolled_values(runs: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """The screening values of the enrolled men, in enrolment order."""
     if not runs:
         return {}
-    measures = [m for m in runs[0][0].values if all(m in result.values for result, _ in runs)]
-    return {m: np.concatenate([result.values[m][rows] for result, rows in runs]) for m in measures}
+    measures = [m for m in runs[0] if all(m in values for values in runs)]
+    return {m: np.concatenate([values[m] for values in runs]) for m in measures}
 
 
 def _tick(callback: Callable[[int], None] | None, k: int) -> None:

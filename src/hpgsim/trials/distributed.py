@@ -67,10 +67,13 @@ class DaskChunks:
             tick: Callable[[int], None] | None = None) -> list:
         from distributed import as_completed
 
-        # pure=False: two chunks with equal contents are still two tasks (no result sharing)
-        futures = [self.client.submit(fn, chunk, *args, pure=False) for chunk in chunks]
-        sizes = {f.key: len(chunk) for f, chunk in zip(futures, chunks)}
+        futures: list = []
+        sizes: dict = {}
         try:
+            for chunk in chunks:
+                # pure=False: two chunks with equal contents are still two tasks (no result sharing)
+                futures.append(self.client.submit(fn, chunk, *args, pure=False))
+                sizes[futures[-1].key] = len(chunk)
             for future in as_completed(futures):
                 future.result()   # a failed chunk raises here, at once, with the worker's exception
                 if tick is not None:
