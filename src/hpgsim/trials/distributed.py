@@ -21,6 +21,8 @@ from __future__ import annotations
 import logging
 import math
 import os
+import signal
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -131,16 +133,42 @@ def open_executor(dask: object = None) -> Iterator[LocalChunks | DaskChunks]:
 def _local_cluster(n_workers: int | None = None):
     from distributed import Client, LocalCluster
 
-    # one single-threaded worker process per core: the model is compiled code that holds the
-    # GIL, so threads in one process would take turns; the dashboard on any free port (the
-    # usual 8787 may be another user's cluster on a shared machine)
-    cluster = LocalCluster(n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                           dashboard_address=":0", silence_logs=logging.ERROR)
+    cluster = None
     try:
+        with _workers_ignore_ctrl_c():
+            # one single-threaded worker process per core: the model is compiled code that holds
+            # the GIL, so threads in one process would take turns; the dashboard on any free port
+            # (the usual 8787 may be another user's cluster on a shared machine)
+            cluster = LocalCluster(n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1,
+                                   processes=True, dashboard_address=":0", silence_logs=logging.ERROR)
         with Client(cluster) as client:
             yield client
     finally:
-        cluster.close()
+        if cluster is not None:
+            try:
+                cluster.close()
+            except Exception:   # noqa: BLE001 (a worker still starting when Ctrl-C came: it is stopped anyway)
+                pass
+
+
+@contextmanager
+def _workers_ignore_ctrl_c():
+    """Start worker processes with Ctrl-C (SIGINT) ignored.
+
+    A terminal sends Ctrl-C to every process in its foreground group, the workers of a local
+    cluster included, and each would print tracebacks of its own. A process started while SIGINT
+    is ignored keeps ignoring it (Python then installs no handler of its own), so the workers,
+    started here, leave Ctrl-C to this process, which cancels the work and closes the cluster
+    (stopping them). Ctrl-C in the few seconds the workers take to start is therefore lost.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @contextmanager
