@@ -84,6 +84,27 @@ def test_any_chunk_size_gives_the_numbers_of_one_chunk(one_chunk):
         assert_same_trial(run_trial(spec(), n_virtual=N_VIRTUAL, seed=SEED, chunk_size=size), one_chunk)
 
 
+def test_failed_men_are_left_out_the_same_way_whatever_the_chunking(monkeypatch):
+    from hpgsim.errors import NumericalError
+
+    real = chunks.run_man
+
+    def failing_run_man(p, *args, **kwargs):   # about one man in three fails, decided by his own parameters
+        if int(abs(p).sum() * 1e6) % 3 == 0:
+            raise NumericalError("step size underflow (test)")
+        return real(p, *args, **kwargs)
+
+    monkeypatch.setattr(chunks, "run_man", failing_run_man)
+    runs = [run_trial(spec(), n_virtual=N_VIRTUAL, seed=SEED, chunk_size=size) for size in (1, 3, 100_000)]
+    untreated = runs[-1].arms["untreated"]
+    assert untreated.failures and untreated.n_ok + len(untreated.failures) == N_VIRTUAL
+    assert untreated.values["lh"].shape == (untreated.n_ok, untreated.weeks.size)
+    assert not np.isnan(untreated.values["lh"]).any()
+    assert runs[-1].arms["history"].not_screened > 0   # a failed candidate is not enrolled
+    for other in runs[:-1]:
+        assert_same_trial(other, runs[-1])
+
+
 def test_dask_cluster_gives_the_numbers_of_a_local_run(one_chunk, client):
     assert len(client.scheduler_info()["workers"]) == 2
     assert_same_trial(run_trial(spec(), n_virtual=N_VIRTUAL, seed=SEED, dask=client, chunk_size=3), one_chunk)
