@@ -1,11 +1,15 @@
 """The ``hpgsim trial`` command: parse options, call :func:`hpgsim.trials.run_trial`, print.
 
 JSON goes to stdout alone (the progress bar goes to stderr), so ``hpgsim trial x.yaml --format
-json > out.json`` gives a clean file.
+json > out.json`` gives a clean file. ``--out`` files are written into a hidden folder next to
+DIR and moved into DIR only once all of them exist, so an error or Ctrl-C leaves DIR as it was.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import uuid
 from enum import Enum
 from pathlib import Path
 
@@ -27,6 +31,14 @@ Examples:
   hpgsim trial leder2004.yaml
   hpgsim trial leder2004.yaml --n-virtual 200 --seed 7 --format json > leder2004.json
   hpgsim trial leder2004.yaml --out results/leder2004 --no-progress
+  hpgsim trial leder2004.yaml --n-virtual 20000 --dask local
+  hpgsim trial leder2004.yaml --n-virtual 100000 --dask tcp://scheduler:8786 --chunk-size 2000
+
+--dask runs the men on a Dask cluster: 'local' starts one worker process per core here (and
+closes it at the end); an address connects to a running scheduler whose workers have the same
+environment (see docs/scale-out.md). Men go to the workers in chunks of --chunk-size (by default
+up to 2000, sized to the arm and the workers). The numbers are those of a run without --dask
+with the same --seed, whatever the chunk size.
 
 \b
 --out DIR writes results.json, endpoints.csv and one figure per measure (simulated mean and
@@ -38,8 +50,9 @@ bmd_spine may be given in % (change from each man's week 0).
 
 \b
 Exit codes: 0 success (whatever the verdicts); 2 bad spec or option (one line on stderr
-naming the file and field, e.g. an unknown drug or a screen no virtual man meets);
-3 numerical failure; 130 interrupted.
+naming the file and field, e.g. an unknown drug or a screen no virtual man meets, or a Dask
+scheduler that cannot be reached); 3 numerical failure; 130 interrupted (Ctrl-C: the cluster's
+work is cancelled and nothing is written).
 """
 
 
@@ -57,14 +70,21 @@ def trial(
     out: Path | None = typer.Option(None, "--out", metavar="DIR",
                                     help="Also write results.json, endpoints.csv and figures into DIR."),
     no_progress: bool = typer.Option(False, "--no-progress", help="Do not show the progress bar (stderr)."),
+    dask: str | None = typer.Option(None, "--dask", metavar="local|ADDRESS",
+                                    help="Run on Dask: 'local' (a cluster of this machine's cores) or a "
+                                         "scheduler address such as tcp://host:8786."),
+    chunk_size: int | None = typer.Option(None, "--chunk-size", metavar="N",
+                                          help="Men per chunk of work (default: up to 2000, sized to the arm "
+                                               "and the workers); never changes the numbers."),
 ) -> None:
     from .cli import _errors
 
     with _errors():
         from .trials import run_trial
 
-        result = run_trial(spec, n_virtual=n_virtual, seed=seed, progress=not no_progress)
-        written = result.write(out) if out is not None else []
+        result = run_trial(spec, n_virtual=n_virtual, seed=seed, progress=not no_progress, dask=dask,
+                           chunk_size=chunk_size)
+        written = write_all_or_nothing(result, out) if out is not None else []
         if output_format is TrialFormat.json:
             typer.echo(result.to_json())
             return
@@ -76,3 +96,25 @@ def trial(
         console.print(result.table())
         for path in written:
             console.print(f"Wrote {path}")
+
+
+def write_all_or_nothing(result, out: Path) -> list[Path]:
+    """``result.write`` into a hidden folder beside ``out``, then every file moved into ``out``
+    (a new ``out`` is one rename); returns the paths in ``out``. Interrupted before the moves,
+    ``out`` is untouched and the hidden folder is removed."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(20, "not a folder", str(out))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = out.parent / f".{out.name}.{uuid.uuid4().hex[:8]}.part"
+    staging.mkdir()   # with the user's umask, as the folder it may become
+    try:
+        staged = result.write(staging)
+        if not out.exists():
+            os.replace(staging, out)
+        else:
+            for path in staged:
+                os.replace(path, out / path.name)
+        return [out / path.name for path in staged]
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

@@ -4,7 +4,9 @@ Candidates are drawn in batches of ``n_virtual`` from the arm's population
 (:func:`hpgsim.people.population.sample_men`) and screened on their week-0 values in
 order; the first ``n_virtual`` who pass are enrolled. Without history (no dosing before
 week 0) a man's week-0 values are his steady state, which is cheap; with history they come
-from simulating him through it, and that simulation is kept for the trial run. After
+from simulating him through it, and that simulation is kept for the trial run. Candidates are
+evaluated in chunks (possibly on other machines, see :mod:`.distributed`) but judged one by
+one in draw order, so the cohort does not depend on the chunking. After
 ``MAX_CANDIDATES_PER_MAN * n_virtual`` candidates without enough passing, the screen is
 reported as impossible for this population.
 """
@@ -19,13 +21,17 @@ import numpy as np
 from ..api import measures_of
 from ..engine.run import RawRun
 from ..engine.steady_state import steady_state
-from ..errors import InputError, NumericalError
+from ..errors import InputError
 from ..people.population import sample_men
 from ..physiology import model
+from .chunks import ChunkResult, split
 from .population_spec import Population
 from .spec import TrialSpec
 
 MAX_CANDIDATES_PER_MAN = 20
+
+# Evaluates candidate chunks (in order) on the arm's screened measures; see enrol().
+ScreenChunks = Callable[[list[np.ndarray]], list[ChunkResult]]
 
 
 @dataclass(frozen=True)
@@ -33,14 +39,15 @@ class Cohort:
     """The enrolled men of one arm.
 
     ``men`` are parameter vectors, shape ``(n, N_PARAMS)``. ``runs`` holds, for arms with
-    history, each man's simulated trajectories (or the :class:`NumericalError` text) from
-    screening, in the same order; ``None`` when the trial run still has to simulate them.
+    history and a screen, the enrolled men's values from screening (``{measure: (n, len(weeks))}``,
+    men in the same order; every one of them ran); ``None`` when the trial run still has to
+    simulate them.
     """
 
     men: np.ndarray
     candidates: int
     not_screened: int = 0          # candidates whose week-0 values could not be computed
-    runs: list | None = None
+    runs: dict[str, np.ndarray] | None = None
     screen: tuple[str, ...] = field(default=())
 
 
@@ -59,61 +66,87 @@ def _passes(population: Population, values: dict[str, float]) -> bool:
 
 
 def enrol(spec: TrialSpec, index: int, n_virtual: int, rng: np.random.Generator, *,
-          simulate: Callable[[np.ndarray], dict[str, np.ndarray]] | None = None, week0_index: int = 0,
-          on_enrolled: Callable[[], None] | None = None) -> Cohort:
+          screen: ScreenChunks | None = None, chunk_size: int = 1, week0_index: int = 0,
+          on_enrolled: Callable[[int], None] | None = None) -> Cohort:
     """Enrol ``n_virtual`` men in arm ``index`` of ``spec``.
 
-    ``simulate(p)`` must return the man's trajectories as ``{measure: array}`` (internal units)
-    with week 0 at position ``week0_index``, including every screened measure; it is needed
-    only when the arm has history and a screen, and it may raise :class:`NumericalError`.
-    ``on_enrolled`` is called once per enrolled man (for a progress bar).
+    ``screen(chunks)`` evaluates a list of candidate chunks and returns their
+    :class:`~.chunks.ChunkResult` in the same order, each holding the screened measures with
+    week 0 at column ``week0_index`` (an arm with history simulates its candidates, and their
+    trajectories are kept for the enrolled men; an arm without reads their steady states). It is
+    needed only when the population has a screen. ``on_enrolled(k)`` is called as ``k`` more
+    men are enrolled (for a progress bar).
+
+    Candidates are evaluated ``chunk_size`` at a time, in waves sized to the men still needed
+    at the pass rate seen so far, and judged strictly in draw order; so who is enrolled, and the
+    counts reported, do not depend on the chunk size (a wave may evaluate a few candidates that
+    are never judged; they are not counted).
     """
     arm = spec.arms[index]
     population = spec.population_of(index)
-    need_run = bool(population.include) and arm.has_history
-    if need_run and simulate is None:
-        raise ValueError("an arm with history and a screen needs simulate()")
+    if population.include and screen is None:
+        raise ValueError("a population with a screen needs screen()")
     kept: list[np.ndarray] = []
-    runs: list = []
-    candidates = not_screened = 0
+    runs: list[dict[str, np.ndarray]] = []   # per evaluated chunk: the values of the men enrolled from it
+    candidates = not_screened = judged_passed = 0
     limit = MAX_CANDIDATES_PER_MAN * n_virtual
     while len(kept) < n_virtual and candidates < limit:
         batch = sample_men(rng, min(n_virtual, limit - candidates), age=population.age.model_dump(),
                            bmi=None if population.bmi is None else population.bmi.model_dump(),
                            conditions=population.conditions, field=f"arms[{index}].population", file=spec.file)
-        for p in batch:
-            if len(kept) == n_virtual:
-                break
-            candidates += 1
-            if not population.include:
-                kept.append(p)
-                _tick(on_enrolled)
-                continue
-            try:
-                if need_run:
-                    trajectories = simulate(p)
-                    values = {m: float(v[week0_index]) for m, v in trajectories.items()}
-                else:
-                    values = baseline_measures(p)
-            except NumericalError:
-                not_screened += 1
-                continue
-            if _passes(population, values):
-                kept.append(p)
-                if need_run:
-                    runs.append(trajectories)
-                _tick(on_enrolled)
+        if not population.include:
+            take = batch[:n_virtual - len(kept)]
+            kept.extend(take)
+            candidates += len(take)
+            _tick(on_enrolled, len(take))
+            continue
+        start = 0
+        while start < len(batch) and len(kept) < n_virtual:
+            # how many candidates should meet the screen, at the pass rate so far (all of this
+            # batch while none has passed): whole chunks, so workers get full chunks
+            rate = judged_passed / candidates if candidates else 1.0
+            want = len(batch) if rate == 0 else int(np.ceil((n_virtual - len(kept)) / rate))
+            stop = min(len(batch), start + int(np.ceil(want / chunk_size)) * chunk_size)
+            wave = split(batch[start:stop], chunk_size)
+            for chunk, result in zip(wave, screen(wave)):
+                failed = {row for row, _ in result.failures}
+                enrolled: list[int] = []
+                for row, p in enumerate(chunk):
+                    if len(kept) == n_virtual:
+                        break
+                    candidates += 1
+                    if row in failed:
+                        not_screened += 1
+                        continue
+                    values = {m: float(v[row, week0_index]) for m, v in result.values.items()}
+                    if _passes(population, values):
+                        kept.append(p)
+                        enrolled.append(row)
+                        judged_passed += 1
+                if enrolled:   # keep only their rows: memory grows with the men enrolled, not evaluated
+                    runs.append({m: v[enrolled] for m, v in result.values.items()})
+                    _tick(on_enrolled, len(enrolled))
+            start = stop
     if len(kept) < n_virtual:
-        screen = " and ".join(s.describe() for s in population.include)
+        screen_text = " and ".join(s.describe() for s in population.include)
         raise InputError(population.include_field,
                          f"a screen that {n_virtual} virtual men (n_virtual per arm) can meet within the "
                          f"{candidates} candidates drawn for arm {arm.id!r}",
-                         f"only {len(kept)} of {candidates} candidates meeting {screen} at week 0; widen the "
+                         f"only {len(kept)} of {candidates} candidates meeting {screen_text} at week 0; widen the "
                          f"screen, or change the population's age, BMI or conditions", spec.file)
     return Cohort(np.array(kept).reshape(n_virtual, -1), candidates, not_screened,
-                  runs if need_run else None, tuple(s.describe() for s in population.include))
+                  _enrolled_values(runs) if population.include and arm.has_history else None,
+                  tuple(s.describe() for s in population.include))
 
 
-def _tick(callback: Callable[[], None] | None) -> None:
-    if callback is not None:
-        callback()
+def _enrolled_values(runs: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """The screening values of the enrolled men, in enrolment order."""
+    if not runs:
+        return {}
+    measures = [m for m in runs[0] if all(m in values for values in runs)]
+    return {m: np.concatenate([values[m] for values in runs]) for m in measures}
+
+
+def _tick(callback: Callable[[int], None] | None, k: int) -> None:
+    if callback is not None and k:
+        callback(k)
