@@ -61,7 +61,8 @@ from .physiology_of_man import population_parameters
 
 @dataclass(frozen=True)
 class Variation:
-    """Between-man coefficient of variation of one individual factor (log-normal, median 1)."""
+    """The part of one individual factor's between-man variation that is its own (log-normal,
+    median 1); causes shared with other factors are in :data:`SHARED_CAUSES`."""
 
     factor: str
     cv: float
@@ -72,16 +73,58 @@ class Variation:
         return math.sqrt(math.log1p(self.cv**2))
 
 
+@dataclass(frozen=True)
+class SharedCause:
+    """A between-man difference that moves several individual factors together: a standard
+    normal cause, and the change of each factor's natural log per standard deviation of it."""
+
+    name: str
+    loadings: tuple[tuple[str, float], ...]
+    source: str
+
+
 VARIATION: tuple[Variation, ...] = (
-    Variation("gnrh_factor", 0.31, "fitted: with lh_factor and leydig_capacity, total T 2.5-97.5th of Travison TG et al. JCEM 2017;102:1161 (264-916 ng/dL, 19-39 y)"),
-    Variation("lh_factor", 0.25, "fitted with gnrh_factor (total T, Travison 2017); keeps LH within the wide US laboratory ranges (Grimstad F et al. Urology 2018;120:114)"),
-    Variation("leydig_capacity", 0.32, "fitted with gnrh_factor (total T, Travison 2017; free T, Bhasin S et al. JCEM 2011;96:2430)"),
-    Variation("shbg_factor", 0.36, "SHBG mean 42.4, SD 16.7 nmol/L (CV 0.39) in 3645 men (Yeap BB et al. EJE 2007); no young-men range found"),
-    Variation("aromatase_factor", 0.20, "E2 12-136 pmol/L by LC-MS/MS (Verdonk SJE et al. Clin Chim Acta 2019); kept small, it lowers T as it raises E2"),
+    Variation("gnrh_factor", 0.35, "fitted with aromatase_factor and shbg_factor: total T 2.5-50-97.5th 264-531-916 ng/dL at 19-39 y (Travison TG et al. JCEM 2017;102:1161)"),
+    Variation("lh_factor", 0.20, "keeps LH within the wide US laboratory ranges (upper limits 4.9-86.5 IU/L, Grimstad F et al. Urology 2018;120:114); the feedback hides most of it from T"),
+    Variation("leydig_capacity", 0.35, "with the age decline, total T 15.4 +/- 5.6 nmol/L at 70-89 y (Yeap BB et al. EJE 2007); the feedback hides most of it from T in young men (LH rises instead)"),
+    Variation("shbg_factor", 0.22, "fitted with gnrh_factor (upper tail of Travison 2017's total T: SHBG spreads total T, not free T); serum SHBG then has CV 0.4 at 70-89 y like Yeap 2007 (42.4 +/- 16.7 nmol/L); no young-men range found"),
+    Variation("aromatase_factor", 0.70, "fitted: free T 2.5th centile 70 pg/mL, median 134 (Bhasin S et al. JCEM 2011;96:2430); E2 by LC-MS/MS spans 12-136 pmol/L in men (Verdonk SJE et al. Clin Chim Acta 2019), an 11-fold range; E2 is the feedback's set point, so this is the factor that spreads free T"),
     Variation("fsh_factor", 0.15, "FSH 3.0-7.4 IU/L, IRMA, 53 men (assay-specific; most FSH spread comes from the testis factors)"),
     Variation("sertoli_factor", 0.45, "inhibin B median 170, IQR 125-215 pg/mL (Kelsey TW et al. PLoS One 2016;11:e0153843)"),
-    Variation("germ_cell_factor", 0.20, "with sertoli_factor, sperm concentration 5th centile 15 M/mL (Cooper TG et al. Hum Reprod Update 2010;16:231); small, since its range ends at 1.5"),
+    Variation("germ_cell_factor", 0.20, "with sertoli_factor, inhibin B (Kelsey 2016); small, since its range ends at 1.5"),
+    Variation("sperm_yield_factor", 0.55, "fitted: with the testis factors and semen volume, sperm concentration 5th centile 15 M/mL (Cooper TG et al. Hum Reprod Update 2010;16:231); inhibin B barely predicts sperm concentration above 150 pg/mL (Jorgensen N et al. Fertil Steril 2010;94:2128), so most of the spread among normal men lies outside Sertoli function; it also stands in for abstinence time and visit-to-visit variation, which a steady state lacks"),
+    Variation("semen_volume_factor", 0.44, "semen volume 5th centile 1.5 mL (Cooper 2010) around the reference 3.0 mL: log-SD ln(3.0/1.5)/1.645 = 0.42"),
 )
+
+# Deurenberg's BMI formula predicts body fat with a standard error of 4.1 % body fat (Deurenberg P
+# et al. Br J Nutr 1991;65:105), so men of one age and BMI differ in fat mass; fat carries
+# aromatase (log-change 4.1 / 19 % at the reference fat fraction, times the fat exponent) and
+# lowers SHBG by 1.11 nmol/L per % body fat (NHANES 1999-2004, PMC3499640): -4.6 of 30 nmol/L.
+_FAT_SEE = 4.1   # % body fat
+SHARED_CAUSES: tuple[SharedCause, ...] = (
+    SharedCause("body fat at a given age and BMI", (
+        ("aromatase_factor", BY_NAME["aromatase_fat_exponent"].value * _FAT_SEE / (100.0 * BY_NAME["ref_fat_fraction"].value)),
+        ("shbg_factor", math.log1p(-1.11 * _FAT_SEE / BY_NAME["ref_shbg"].value)),
+    ), "Deurenberg 1991 (SEE 4.1 % body fat at given BMI and age); NHANES body-fat regression of SHBG (-1.11 nmol/L per %)"),
+)
+
+
+def log_covariance() -> tuple[tuple[str, ...], np.ndarray]:
+    """The varied individual factors and the covariance matrix of their natural logs.
+
+    A man's factors are those of the typical man of his age and BMI times ``exp(x)``, with ``x``
+    normal of mean 0 and this covariance (so the median man is the typical man); each factor
+    is then clipped to its plausible range, which trims only the far tails.
+    """
+    names = tuple(v.factor for v in VARIATION)
+    cov = np.diag([v.log_sd**2 for v in VARIATION])
+    for cause in SHARED_CAUSES:
+        loading = np.zeros(len(names))
+        for factor, value in cause.loadings:
+            loading[names.index(factor)] = value
+        cov += np.outer(loading, loading)
+    return names, cov
+
 
 # When a cohort gives no BMI: non-obese adult men, like the cohorts behind the reference ranges
 # (Travison 2017 pooled healthy non-obese men). Our assumption, not a published distribution.
@@ -120,13 +163,14 @@ def draw_values(rng: np.random.Generator, n: int, dist: Mapping[str, float], bou
 
 
 def vary(rng: np.random.Generator, p: np.ndarray) -> np.ndarray:
-    """``p`` (one man, or an ``(n, P)`` batch) with the :data:`VARIATION` multipliers applied."""
+    """``p`` (one man, or an ``(n, P)`` batch) times correlated log-normal factors (:func:`log_covariance`)."""
     p = np.array(p, dtype=float, copy=True)
     batch = p if p.ndim == 2 else p[None, :]
-    z = rng.standard_normal((batch.shape[0], len(VARIATION)))
-    for k, v in enumerate(VARIATION):
-        i, info = INDEX[v.factor], BY_NAME[v.factor]
-        batch[:, i] = np.clip(batch[:, i] * np.exp(v.log_sd * z[:, k]), info.low, info.high)
+    names, cov = log_covariance()
+    x = rng.standard_normal((batch.shape[0], len(names))) @ np.linalg.cholesky(cov).T
+    for k, name in enumerate(names):
+        i, info = INDEX[name], BY_NAME[name]
+        batch[:, i] = np.clip(batch[:, i] * np.exp(x[:, k]), info.low, info.high)
     return p
 
 
