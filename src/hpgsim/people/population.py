@@ -2,47 +2,79 @@
 
 A virtual man is the typical man of his age and BMI
 (:func:`~hpgsim.people.physiology_of_man.population_parameters`) with his individual factors
-multiplied by independent log-normal factors of median 1 (so the median man stays the typical
+multiplied by correlated log-normal factors of median 1 (so the median man stays the typical
 man), each clipped to its plausible range from the parameter table, and then any conditions of
 the cohort applied on top (:func:`hpgsim.people.conditions.apply_conditions`).
+:func:`log_covariance` gives the covariance of the factors' natural logs (the prior that
+personalisation from labs starts from).
+
+Where the correlations come from. Each factor has a part of its own (:data:`VARIATION`) and
+shared causes move several together (:data:`SHARED_CAUSES`): body fat at a given age and BMI
+(Deurenberg's formula misses by 4.1 % body fat) raises aromatase and lowers SHBG; and the
+ejaculate (abstinence time, accessory-gland output) raises sperm count and semen volume
+together, which Cooper 2010's three 5th centiles require. Sertoli number and germ cells need
+no extra term: sperm output and inhibin B are both proportional to ``sertoli_factor`` in the
+model, so men with more Sertoli cells have more germ cells by construction. Semen volume
+dilutes concentration but not count; ``sperm_yield_factor`` (germ-cell survival through meiosis
+and spermiogenesis) moves sperm output without moving inhibin B, which is why inhibin B
+predicts sperm concentration only in part (r about 0.55, as in the published r = 0.52).
 
 How the spreads were chosen. Serum levels depend on several factors at once, and the
 feedback loop compresses most of them (a man with weak Leydig cells has high LH, which brings
-his testosterone part of the way back), so the coefficients of variation below were fitted on
-the simulated steady states, not read off the lab ranges one by one. Measured with
-``sample_men(np.random.default_rng(0), 2000, age={"min": 19, "max": 39}, bmi=DEFAULT_BMI)``
-(steady states of each man; log-SD is the standard deviation of the natural log):
+his testosterone most of the way back), so the spreads below were fitted on the simulated
+steady states, not read off the lab ranges one by one. In this model free T is set by the
+E2 feedback, so the aromatase spread is what spreads free T; SHBG spreads total T but not
+free T. Measured with ``sample_men(np.random.default_rng(0), 2000, age={"min": 19, "max": 39},
+bmi=DEFAULT_BMI)`` (steady states; log-SD is the standard deviation of the natural log):
 
 ================  ======================================  ==========================================
 measure           simulated                               published
 ================  ======================================  ==========================================
-total T           2.5-97.5th 292-957, median 524 ng/dL;   264-916, median 531 ng/dL (Travison 2017);
-                  log-SD 0.30                             log-SD about 0.32
-free T            2.5th 80, median 120 pg/mL;             2.5th 70, median 134 pg/mL (Bhasin 2011)
-                  log-SD 0.21
-SHBG              median 28, 2.5-97.5th 13-60 nmol/L;     CV 0.39 at 70-89 y (Yeap 2007)
-                  log-SD 0.40
-inhibin B         median 171, IQR 135-219 pg/mL           median 170, IQR 125-215 (Kelsey 2016)
-LH                2.5-97.5th 1.3-12.4 IU/L                assay-specific; see below
-FSH               2.5-97.5th 1.7-8.8 IU/L                 assay-specific; see below
-sperm conc.       median 59, 5th centile 30 M/mL          5th centile 15 M/mL (Cooper 2010)
-E2                2.5-97.5th 16-39 pg/mL                  12-136 pmol/L = 3-37 pg/mL (Verdonk 2019)
+total T           2.5-97.5th 290-982, median 561 ng/dL;   264-916, median 531 ng/dL (Travison 2017);
+                  log-SD 0.31                             log-SD about 0.32
+free T            2.5th 61, median 129 pg/mL              2.5th 70, median 134 pg/mL (Bhasin 2011)
+SHBG              median 29, 2.5-97.5th 16-56 nmol/L      no young-men range found
+inhibin B         median 169, IQR 128-218 pg/mL           median 170, IQR 125-215 (Kelsey 2016)
+LH                2.5-97.5th 1.7-9.5 IU/L                 US laboratory upper limits 4.9-86.5
+FSH               2.5-97.5th 1.4-12.9, median 4.0 IU/L    upper limits 7.9-20 (Grimstad 2018);
+                                                          fertile mean 3.5
+sperm conc.       5th centile 14, median 56 M/mL;         5th centile 15 (12-16) M/mL
+                  6 % below 15, 11 % below 20              (Cooper 2010)
+total count       5th centile 36 M                        39 (33-46) M (Cooper 2010)
+semen volume      5th centile 1.5, median 3.0 mL          1.5 (1.4-1.7) mL (Cooper 2010)
+E2                2.5-97.5th 15-41 pg/mL (56-150 pmol/L)  12-136 pmol/L (Verdonk 2019, 64 men)
 ================  ======================================  ==========================================
 
-The simulated total T is a little right-skewed in log terms (SHBG is) where Travison's is
-left-skewed, so its lower tail is 10 % high and its upper tail 5 % high; widening the spread
-further would push the upper tail out as much as it pulls the lower one in.
+Older and heavier men (``age 40-79, bmi {mean 27.7, sd 4.1}``, 2000 men; and 70-89 years,
+1000 men), with the age and BMI effects of the parameter table refitted to these figures:
 
-What the model cannot do at once. In this model total T moves with LH the way the feedback
-requires: every factor that spreads total T among men spreads LH about twice as much (in log
-terms), so the narrow IRMA ranges (LH 2.1-4.7, FSH 3.0-7.4 IU/L in 53 Japanese men; log-SD 0.21
-and 0.23) cannot be met together with Travison's total T; laboratory LH and FSH ranges are much
-wider elsewhere (upper limits 4.9-86.5 and 7.9-20 IU/L across US laboratories, Grimstad 2018),
-and we kept total T right. Inhibin B and sperm concentration are moved by the same two testis
-factors, so sperm concentration has about the spread of inhibin B: its 5th centile is higher
-than the WHO limit, whose spread also holds abstinence time and within-man variation that a
-steady state does not have. Free T is narrower than Bhasin's for the same reason as LH.
-Within-man (visit-to-visit) and assay variation are not modelled.
+=====================================  ====================  ===========================================
+measure                                simulated             published
+=====================================  ====================  ===========================================
+free T per year of age (40-79 y)       -3.1 pmol/L           -3.12 pmol/L (EMAS, Wu 2008)
+total T per year of age                -0.4 %                -0.8 % (MMAS) to 0 after 40 (Kelsey 2014)
+SHBG per year of age                   +0.7 %                +1.6 % (MMAS cross-sectional)
+total T at 70-89 y                     16.1 +/- 5.6 nmol/L   15.4 +/- 5.6 (Yeap 2007)
+free T at 70-89 y                      287 +/- 91 pmol/L     278 +/- 96 (Yeap 2007)
+SHBG at 70-89 y                        42.7 +/- 15.3 nmol/L  42.4 +/- 16.7 (Yeap 2007)
+total T, BMI 25-30 / >= 30 vs < 25     -2.5 / -4.7 nmol/L    -2.32 / -5.09 (EMAS)
+free T, BMI 25-30 / >= 30 vs < 25      -30 / -48 pmol/L      -17.6 / -53.7 (EMAS)
+LH, BMI 25-30 / >= 30 vs < 25          -1.3 / -1.7 IU/L      unchanged or lower (EMAS)
+=====================================  ====================  ===========================================
+
+What the model cannot do at once. Total T's lower tail is 10 % high and its upper tail 7 %
+high: the simulated total T is a little right-skewed in log terms (SHBG is) where Travison's
+is left-skewed. Free T falls about twice as much as EMAS saw in overweight men: a heavier man's
+lower SHBG frees more E2, which brakes GnRH; the obese class matches. Serum SHBG rises with age
+at half the MMAS rate while its level at 70-89 years matches Yeap 2007 (the two sources
+disagree). With age, LH (+2.4 %/yr) and FSH (+2.7 %/yr) rise and inhibin B stays within
+1 %/yr, as in Mahmoud 2000; by 70-89 years median LH and FSH reach 12 and 14 IU/L, which is high.
+Every factor that spreads total T among men spreads LH about as much or more (in log terms), so the
+narrow IRMA ranges (LH 2.1-4.7, FSH 3.0-7.4 IU/L in 53 Japanese men) cannot be met together
+with Travison's total T; laboratory ranges are much wider elsewhere (Grimstad 2018). The
+spread of sperm counts also holds abstinence time and visit-to-visit variation, which a steady
+state does not have; ``sperm_yield_factor`` and the ejaculate cause stand in for them. Within-man
+and assay variation of the hormones are not modelled.
 """
 
 from __future__ import annotations
@@ -92,8 +124,8 @@ VARIATION: tuple[Variation, ...] = (
     Variation("fsh_factor", 0.15, "FSH 3.0-7.4 IU/L, IRMA, 53 men (assay-specific; most FSH spread comes from the testis factors)"),
     Variation("sertoli_factor", 0.45, "inhibin B median 170, IQR 125-215 pg/mL (Kelsey TW et al. PLoS One 2016;11:e0153843)"),
     Variation("germ_cell_factor", 0.20, "with sertoli_factor, inhibin B (Kelsey 2016); small, since its range ends at 1.5"),
-    Variation("sperm_yield_factor", 0.55, "fitted: with the testis factors and semen volume, sperm concentration 5th centile 15 M/mL (Cooper TG et al. Hum Reprod Update 2010;16:231); inhibin B barely predicts sperm concentration above 150 pg/mL (Jorgensen N et al. Fertil Steril 2010;94:2128), so most of the spread among normal men lies outside Sertoli function; it also stands in for abstinence time and visit-to-visit variation, which a steady state lacks"),
-    Variation("semen_volume_factor", 0.44, "semen volume 5th centile 1.5 mL (Cooper 2010) around the reference 3.0 mL: log-SD ln(3.0/1.5)/1.645 = 0.42"),
+    Variation("sperm_yield_factor", 0.43, "fitted: with the testis factors and the ejaculate cause below, sperm concentration 5th centile 15 M/mL and total sperm number 5th centile 39 M (Cooper TG et al. Hum Reprod Update 2010;16:231); inhibin B barely predicts sperm concentration above 150 pg/mL (Jorgensen N et al. Fertil Steril 2010;94:2128), so most of the spread among normal men lies outside Sertoli function"),
+    Variation("semen_volume_factor", 0.35, "with the ejaculate cause below, semen volume 5th centile 1.5 mL (Cooper 2010) around the reference 3.0 mL: log-SD ln(3.0/1.5)/1.645 = 0.42 in all"),
 )
 
 # Deurenberg's BMI formula predicts body fat with a standard error of 4.1 % body fat (Deurenberg P
@@ -106,6 +138,12 @@ SHARED_CAUSES: tuple[SharedCause, ...] = (
         ("aromatase_factor", BY_NAME["aromatase_fat_exponent"].value * _FAT_SEE / (100.0 * BY_NAME["ref_fat_fraction"].value)),
         ("shbg_factor", math.log1p(-1.11 * _FAT_SEE / BY_NAME["ref_shbg"].value)),
     ), "Deurenberg 1991 (SEE 4.1 % body fat at given BMI and age); NHANES body-fat regression of SHBG (-1.11 nmol/L per %)"),
+    # Cooper 2010's three 5th centiles (volume 1.5 mL, count 39 M, concentration 15 M/mL) around
+    # the reference man (3.0 mL, 60 M/mL) fit together only if sperm count and volume correlate
+    # (log-SDs 0.9 and 0.42 with r about 0.45, since concentration = count / volume).
+    SharedCause("ejaculate: abstinence time and accessory-gland output", (
+        ("sperm_yield_factor", 0.70), ("semen_volume_factor", 0.25),
+    ), "derived from Cooper 2010's 5th centiles of volume, total count and concentration (r about 0.45 between count and volume); that abstinence time raises both is our reading, not a fitted number"),
 )
 
 
