@@ -282,6 +282,12 @@ def test_vary_draws_the_stated_covariance_around_the_typical_man():
     ok = np.abs(emp_sd / sd - 1) < 0.06
     # germ_cell_factor is clipped at 1.5 (its upper range), which narrows it more than that
     assert all(ok[k] or names[k] == "germ_cell_factor" for k in range(len(names))), dict(zip(names, emp_sd / sd))
+    # the shared causes: body fat (aromatase up, SHBG down) and the ejaculate (count and volume
+    # up together); empirical covariances within 4 SE (SE = sqrt((s_i2 s_j2 + c_ij2) / n))
+    for a, b in (("aromatase_factor", "shbg_factor"), ("sperm_yield_factor", "semen_volume_factor")):
+        i, j = names.index(a), names.index(b)
+        se = np.sqrt((cov[i, i] * cov[j, j] + cov[i, j] ** 2) / len(logs))
+        assert abs(emp[i, j] - cov[i, j]) <= 4 * se, (a, b, emp[i, j], cov[i, j])
 
 
 def test_same_seed_same_men_and_another_seed_other_men():

@@ -42,7 +42,7 @@ sperm conc.       5th centile 14, median 56 M/mL;         5th centile 15 (12-16)
                   6 % below 15, 11 % below 20              (Cooper 2010)
 total count       5th centile 37 M                        39 (33-46) M (Cooper 2010)
 semen volume      5th centile 1.5, median 3.0 mL          1.5 (1.4-1.7) mL (Cooper 2010)
-inhibin B-sperm   r = 0.54 (log-log)                      r = 0.52 (85 infertile men, NE US)  
+inhibin B-sperm   r = 0.54 (log-log)                      r = 0.52 (85 infertile men, NE US)
 E2                2.5-97.5th 16-40 pg/mL (60-145 pmol/L)  12-136 pmol/L (Verdonk 2019, 64 men)
 ================  ======================================  ==========================================
 
