@@ -34,6 +34,6 @@ def population_parameters(age: float, bmi: float, height_m: float = REF_HEIGHT_M
     p[INDEX["shbg_factor"]] = np.exp(g("shbg_age_rise") * years) * shbg_bmi
     fat_kg = fat_fraction(bmi, age) * bmi * height_m**2
     ref_fat_kg = g("ref_fat_fraction") * REF_BMI * REF_HEIGHT_M**2
-    p[INDEX["aromatase_factor"]] = fat_kg / ref_fat_kg
+    p[INDEX["aromatase_factor"]] = (fat_kg / ref_fat_kg) ** g("aromatase_fat_exponent")
     p[INDEX["gnrh_factor"]] = max(1.0 - g("gnrh_bmi_suppression") * max(bmi - 25.0, 0.0), 0.3)
     return complete(p)

@@ -2,47 +2,85 @@
 
 A virtual man is the typical man of his age and BMI
 (:func:`~hpgsim.people.physiology_of_man.population_parameters`) with his individual factors
-multiplied by independent log-normal factors of median 1 (so the median man stays the typical
+multiplied by correlated log-normal factors of median 1 (so the median man stays the typical
 man), each clipped to its plausible range from the parameter table, and then any conditions of
 the cohort applied on top (:func:`hpgsim.people.conditions.apply_conditions`).
+:func:`log_covariance` gives the covariance of the factors' natural logs (the prior that
+personalisation from labs starts from).
+
+Where the correlations come from. Each factor has a part of its own (:data:`VARIATION`) and
+shared causes move several together (:data:`SHARED_CAUSES`): body fat at a given age and BMI
+(Deurenberg's formula misses by 4.1 % body fat) raises aromatase and lowers SHBG; and the
+ejaculate (abstinence time, accessory-gland output) raises sperm count and semen volume
+together, which Cooper 2010's three 5th centiles require. Sertoli number and germ cells need
+no extra term: sperm output and inhibin B are both proportional to ``sertoli_factor`` in the
+model, so men with more Sertoli cells have more germ cells by construction. Semen volume
+dilutes concentration but not count; ``sperm_yield_factor`` (germ-cell survival through meiosis
+and spermiogenesis) moves sperm output without moving inhibin B, which is why inhibin B
+predicts sperm concentration only in part (r = 0.54; published 0.52).
 
 How the spreads were chosen. Serum levels depend on several factors at once, and the
 feedback loop compresses most of them (a man with weak Leydig cells has high LH, which brings
-his testosterone part of the way back), so the coefficients of variation below were fitted on
-the simulated steady states, not read off the lab ranges one by one. Measured with
-``sample_men(np.random.default_rng(0), 2000, age={"min": 19, "max": 39}, bmi=DEFAULT_BMI)``
-(steady states of each man; log-SD is the standard deviation of the natural log):
+his testosterone most of the way back), so the spreads below were fitted on the simulated
+steady states, not read off the lab ranges one by one. In this model free T is set by the
+E2 feedback, so the aromatase spread is what spreads free T; SHBG spreads total T but not
+free T. Measured with ``sample_men(np.random.default_rng(0), 2000, age={"min": 19, "max": 39},
+bmi=DEFAULT_BMI)`` (steady states; log-SD is the standard deviation of the natural log):
 
 ================  ======================================  ==========================================
 measure           simulated                               published
 ================  ======================================  ==========================================
-total T           2.5-97.5th 292-957, median 524 ng/dL;   264-916, median 531 ng/dL (Travison 2017);
-                  log-SD 0.30                             log-SD about 0.32
-free T            2.5th 80, median 120 pg/mL;             2.5th 70, median 134 pg/mL (Bhasin 2011)
-                  log-SD 0.21
-SHBG              median 28, 2.5-97.5th 13-60 nmol/L;     CV 0.39 at 70-89 y (Yeap 2007)
-                  log-SD 0.40
-inhibin B         median 171, IQR 135-219 pg/mL           median 170, IQR 125-215 (Kelsey 2016)
-LH                2.5-97.5th 1.3-12.4 IU/L                assay-specific; see below
-FSH               2.5-97.5th 1.7-8.8 IU/L                 assay-specific; see below
-sperm conc.       median 59, 5th centile 30 M/mL          5th centile 15 M/mL (Cooper 2010)
-E2                2.5-97.5th 16-39 pg/mL                  12-136 pmol/L = 3-37 pg/mL (Verdonk 2019)
+total T           2.5-97.5th 294-996, median 560 ng/dL;   264-916, median 531 ng/dL (Travison 2017);
+                  log-SD 0.31                             log-SD about 0.32
+free T            2.5th 67, median 127 pg/mL              2.5th 70, median 134 pg/mL (Bhasin 2011)
+SHBG              median 30, 2.5-97.5th 16-56 nmol/L      no young-men range found
+inhibin B         median 167, IQR 128-215 pg/mL           median 170, IQR 125-215 (Kelsey 2016)
+LH                2.5-97.5th 1.8-8.7 IU/L                 US laboratory upper limits 4.9-86.5
+FSH               2.5-97.5th 1.4-12.0, median 3.9 IU/L    upper limits 7.9-20 (Grimstad 2018);
+                                                          fertile mean 3.5
+sperm conc.       5th centile 14, median 56 M/mL;         5th centile 15 (12-16) M/mL
+                  6 % below 15, 11 % below 20              (Cooper 2010)
+total count       5th centile 37 M                        39 (33-46) M (Cooper 2010)
+semen volume      5th centile 1.5, median 3.0 mL          1.5 (1.4-1.7) mL (Cooper 2010)
+inhibin B-sperm   r = 0.54 (log-log)                      r = 0.52 (85 infertile men, NE US)
+E2                2.5-97.5th 16-40 pg/mL (60-145 pmol/L)  12-136 pmol/L (Verdonk 2019, 64 men)
 ================  ======================================  ==========================================
 
-The simulated total T is a little right-skewed in log terms (SHBG is) where Travison's is
-left-skewed, so its lower tail is 10 % high and its upper tail 5 % high; widening the spread
-further would push the upper tail out as much as it pulls the lower one in.
+Older and heavier men (``age 40-79, bmi {mean 27.7, sd 4.1}``, 2000 men; and 70-89 years,
+1000 men), with the age and BMI effects of the parameter table refitted to these figures:
 
-What the model cannot do at once. In this model total T moves with LH the way the feedback
-requires: every factor that spreads total T among men spreads LH about twice as much (in log
-terms), so the narrow IRMA ranges (LH 2.1-4.7, FSH 3.0-7.4 IU/L in 53 Japanese men; log-SD 0.21
-and 0.23) cannot be met together with Travison's total T; laboratory LH and FSH ranges are much
-wider elsewhere (upper limits 4.9-86.5 and 7.9-20 IU/L across US laboratories, Grimstad 2018),
-and we kept total T right. Inhibin B and sperm concentration are moved by the same two testis
-factors, so sperm concentration has about the spread of inhibin B: its 5th centile is higher
-than the WHO limit, whose spread also holds abstinence time and within-man variation that a
-steady state does not have. Free T is narrower than Bhasin's for the same reason as LH.
-Within-man (visit-to-visit) and assay variation are not modelled.
+=====================================  ====================  ===========================================
+measure                                simulated             published
+=====================================  ====================  ===========================================
+free T per year of age (40-79 y)       -2.8 pmol/L           -3.12 pmol/L (EMAS, Wu 2008)
+total T per year of age                -0.4 %                -0.8 % (MMAS) to 0 after 40 (Kelsey 2014)
+SHBG per year of age                   +0.7 %                +1.6 % (MMAS cross-sectional)
+total T at 70-89 y                     15.8 +/- 5.9 nmol/L   15.4 +/- 5.6 (Yeap 2007)
+free T at 70-89 y                      275 +/- 85 pmol/L     278 +/- 96 (Yeap 2007)
+SHBG at 70-89 y                        43.5 +/- 15.0 nmol/L  42.4 +/- 16.7 (Yeap 2007)
+total T, BMI 25-30 / >= 30 vs < 25     -3.0 / -5.4 nmol/L    -2.32 / -5.09 (EMAS)
+free T, BMI 25-30 / >= 30 vs < 25      -53 / -88 pmol/L      -17.6 / -53.7 (EMAS)
+LH, BMI 25-30 / >= 30 vs < 25          -1.5 / -2.3 IU/L      unchanged or lower (EMAS)
+E2, BMI 25-30 / >= 30 vs < 25          +2.2 / +2.7 pg/mL     no significant change (Starka 2020)
+=====================================  ====================  ===========================================
+
+What the model cannot do at once. Free T falls with BMI two to three times as much as EMAS
+saw: fat carries aromatase (``aromatase_fat_exponent``), and the E2 it makes brakes GnRH. EMAS
+alone would want an exponent of about 0.2, but then the clomiphene response of Helo 2017's
+obese hypogonadal men (a calibration trial) drops below its interval; 0.6 keeps Helo, and
+tests/test_population.py carries the EMAS free-T figures as an expected failure. Total T's
+lower tail is 11 % high and its upper tail 9 % high: the simulated total T is a little
+right-skewed in log terms (SHBG is) where Travison's is left-skewed. Serum SHBG rises with age
+at half the MMAS rate while its level at 70-89 years matches Yeap 2007 (the two sources
+disagree). With age, LH (+1.7 %/yr) and FSH (+2.0 %/yr) rise and inhibin B stays within
+1 %/yr, as in Mahmoud 2000; median LH and FSH reach 8.5 and 9.4 IU/L at 70-89 years. Every
+factor that spreads total T among men spreads LH about as much or more (in log terms), so the
+narrow IRMA ranges (LH 2.1-4.7, FSH 3.0-7.4 IU/L in 53 Japanese men) cannot be met together
+with Travison's total T; laboratory ranges are much wider elsewhere (Grimstad 2018). The
+spread of sperm counts also holds abstinence time and visit-to-visit variation, which a steady
+state does not have; ``sperm_yield_factor`` and the ejaculate cause stand in for them. Within-man
+and assay variation of the hormones are not modelled. A rare extreme man (old, very low Leydig
+capacity, high SHBG) has no steady state the solver finds; trials skip such men.
 """
 
 from __future__ import annotations
@@ -61,7 +99,8 @@ from .physiology_of_man import population_parameters
 
 @dataclass(frozen=True)
 class Variation:
-    """Between-man coefficient of variation of one individual factor (log-normal, median 1)."""
+    """The part of one individual factor's between-man variation that is its own (log-normal,
+    median 1); causes shared with other factors are in :data:`SHARED_CAUSES`."""
 
     factor: str
     cv: float
@@ -72,16 +111,64 @@ class Variation:
         return math.sqrt(math.log1p(self.cv**2))
 
 
+@dataclass(frozen=True)
+class SharedCause:
+    """A between-man difference that moves several individual factors together: a standard
+    normal cause, and the change of each factor's natural log per standard deviation of it."""
+
+    name: str
+    loadings: tuple[tuple[str, float], ...]
+    source: str
+
+
 VARIATION: tuple[Variation, ...] = (
-    Variation("gnrh_factor", 0.31, "fitted: with lh_factor and leydig_capacity, total T 2.5-97.5th of Travison TG et al. JCEM 2017;102:1161 (264-916 ng/dL, 19-39 y)"),
-    Variation("lh_factor", 0.25, "fitted with gnrh_factor (total T, Travison 2017); keeps LH within the wide US laboratory ranges (Grimstad F et al. Urology 2018;120:114)"),
-    Variation("leydig_capacity", 0.32, "fitted with gnrh_factor (total T, Travison 2017; free T, Bhasin S et al. JCEM 2011;96:2430)"),
-    Variation("shbg_factor", 0.36, "SHBG mean 42.4, SD 16.7 nmol/L (CV 0.39) in 3645 men (Yeap BB et al. EJE 2007); no young-men range found"),
-    Variation("aromatase_factor", 0.20, "E2 12-136 pmol/L by LC-MS/MS (Verdonk SJE et al. Clin Chim Acta 2019); kept small, it lowers T as it raises E2"),
+    Variation("gnrh_factor", 0.35, "fitted with aromatase_factor and shbg_factor: total T 2.5-50-97.5th 264-531-916 ng/dL at 19-39 y (Travison TG et al. JCEM 2017;102:1161)"),
+    Variation("lh_factor", 0.20, "keeps LH within the wide US laboratory ranges (upper limits 4.9-86.5 IU/L, Grimstad F et al. Urology 2018;120:114); the feedback hides most of it from T"),
+    Variation("leydig_capacity", 0.35, "with the age decline, total T 15.4 +/- 5.6 nmol/L at 70-89 y (Yeap BB et al. EJE 2007); the feedback hides most of it from T in young men (LH rises instead)"),
+    Variation("shbg_factor", 0.24, "fitted with gnrh_factor (upper tail of Travison 2017's total T: SHBG spreads total T, not free T); serum SHBG then has CV 0.35 at 70-89 y against 0.39 in Yeap 2007 (42.4 +/- 16.7 nmol/L); no young-men range found"),
+    Variation("aromatase_factor", 0.50, "fitted: free T 2.5th centile 70 pg/mL, median 134 (Bhasin S et al. JCEM 2011;96:2430); E2 by LC-MS/MS spans 12-136 pmol/L in men (Verdonk SJE et al. Clin Chim Acta 2019), an 11-fold range; E2 is the feedback's set point, so this is the factor that spreads free T"),
     Variation("fsh_factor", 0.15, "FSH 3.0-7.4 IU/L, IRMA, 53 men (assay-specific; most FSH spread comes from the testis factors)"),
     Variation("sertoli_factor", 0.45, "inhibin B median 170, IQR 125-215 pg/mL (Kelsey TW et al. PLoS One 2016;11:e0153843)"),
-    Variation("germ_cell_factor", 0.20, "with sertoli_factor, sperm concentration 5th centile 15 M/mL (Cooper TG et al. Hum Reprod Update 2010;16:231); small, since its range ends at 1.5"),
+    Variation("germ_cell_factor", 0.20, "with sertoli_factor, inhibin B (Kelsey 2016); small, since its range ends at 1.5"),
+    Variation("sperm_yield_factor", 0.43, "fitted: with the testis factors and the ejaculate cause below, sperm concentration 5th centile 15 M/mL and total sperm number 5th centile 39 M (Cooper TG et al. Hum Reprod Update 2010;16:231); inhibin B barely predicts sperm concentration above 150 pg/mL (Jorgensen N et al. Fertil Steril 2010;94:2128), so most of the spread among normal men lies outside Sertoli function"),
+    Variation("semen_volume_factor", 0.35, "with the ejaculate cause below, semen volume 5th centile 1.5 mL (Cooper 2010) around the reference 3.0 mL: log-SD ln(3.0/1.5)/1.645 = 0.42 in all"),
 )
+
+# Deurenberg's BMI formula predicts body fat with a standard error of 4.1 % body fat (Deurenberg P
+# et al. Br J Nutr 1991;65:105), so men of one age and BMI differ in fat mass; fat carries
+# aromatase (log-change 4.1 / 19 % at the reference fat fraction, times the fat exponent) and
+# lowers SHBG by 1.11 nmol/L per % body fat (NHANES 1999-2004, PMC3499640): -4.6 of 30 nmol/L.
+_FAT_SEE = 4.1   # % body fat
+SHARED_CAUSES: tuple[SharedCause, ...] = (
+    SharedCause("body fat at a given age and BMI", (
+        ("aromatase_factor", BY_NAME["aromatase_fat_exponent"].value * _FAT_SEE / (100.0 * BY_NAME["ref_fat_fraction"].value)),
+        ("shbg_factor", math.log1p(-1.11 * _FAT_SEE / BY_NAME["ref_shbg"].value)),
+    ), "Deurenberg 1991 (SEE 4.1 % body fat at given BMI and age); NHANES body-fat regression of SHBG (-1.11 nmol/L per %)"),
+    # Cooper 2010's three 5th centiles (volume 1.5 mL, count 39 M, concentration 15 M/mL) around
+    # the reference man (3.0 mL, 60 M/mL) fit together only if sperm count and volume correlate
+    # (log-SDs 0.9 and 0.42 with r about 0.45, since concentration = count / volume).
+    SharedCause("ejaculate: abstinence time and accessory-gland output", (
+        ("sperm_yield_factor", 0.70), ("semen_volume_factor", 0.25),
+    ), "derived from Cooper 2010's 5th centiles of volume, total count and concentration (r about 0.45 between count and volume); that abstinence time raises both is our reading, not a fitted number"),
+)
+
+
+def log_covariance() -> tuple[tuple[str, ...], np.ndarray]:
+    """The varied individual factors and the covariance matrix of their natural logs.
+
+    A man's factors are those of the typical man of his age and BMI times ``exp(x)``, with ``x``
+    normal of mean 0 and this covariance (so the median man is the typical man); each factor
+    is then clipped to its plausible range, which trims only the far tails.
+    """
+    names = tuple(v.factor for v in VARIATION)
+    cov = np.diag([v.log_sd**2 for v in VARIATION])
+    for cause in SHARED_CAUSES:
+        loading = np.zeros(len(names))
+        for factor, value in cause.loadings:
+            loading[names.index(factor)] = value
+        cov += np.outer(loading, loading)
+    return names, cov
+
 
 # When a cohort gives no BMI: non-obese adult men, like the cohorts behind the reference ranges
 # (Travison 2017 pooled healthy non-obese men). Our assumption, not a published distribution.
@@ -120,13 +207,14 @@ def draw_values(rng: np.random.Generator, n: int, dist: Mapping[str, float], bou
 
 
 def vary(rng: np.random.Generator, p: np.ndarray) -> np.ndarray:
-    """``p`` (one man, or an ``(n, P)`` batch) with the :data:`VARIATION` multipliers applied."""
+    """``p`` (one man, or an ``(n, P)`` batch) times correlated log-normal factors (:func:`log_covariance`)."""
     p = np.array(p, dtype=float, copy=True)
     batch = p if p.ndim == 2 else p[None, :]
-    z = rng.standard_normal((batch.shape[0], len(VARIATION)))
-    for k, v in enumerate(VARIATION):
-        i, info = INDEX[v.factor], BY_NAME[v.factor]
-        batch[:, i] = np.clip(batch[:, i] * np.exp(v.log_sd * z[:, k]), info.low, info.high)
+    names, cov = log_covariance()
+    x = rng.standard_normal((batch.shape[0], len(names))) @ np.linalg.cholesky(cov).T
+    for k, name in enumerate(names):
+        i, info = INDEX[name], BY_NAME[name]
+        batch[:, i] = np.clip(batch[:, i] * np.exp(x[:, k]), info.low, info.high)
     return p
 
 
@@ -154,10 +242,3 @@ def sample_men(rng: int | np.random.Generator, n: int, *, age: Mapping[str, floa
         complete(p)
     return men
 
-
-def log_covariance() -> tuple[tuple[str, ...], np.ndarray]:
-    """``(names, cov)``: the individual factors that vary between men and the covariance of their
-    natural logs (the prior of :mod:`hpgsim.people.personalise`). Independent factors here, so
-    the covariance is diagonal, ``log_sd**2`` of each :data:`VARIATION` entry."""
-    names = tuple(v.factor for v in VARIATION)
-    return names, np.diag([v.log_sd**2 for v in VARIATION])

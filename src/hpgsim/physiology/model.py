@@ -80,6 +80,7 @@ P_AROM_RESYN, P_GSIG_TAU, P_GSIG_K, P_GSIG_N = (_I["aromatase_resynthesis_half_l
 P_LEYCAP, P_AROM, P_SHBGF, P_GNRHF, P_LHF, P_FSHF = (_I["leydig_capacity"], _I["aromatase_factor"], _I["shbg_factor"],
                                                      _I["gnrh_factor"], _I["lh_factor"], _I["fsh_factor"])
 P_SERT, P_GERM, P_MOTF, P_PRL = _I["sertoli_factor"], _I["germ_cell_factor"], _I["motility_factor"], _I["prolactin"]
+P_YIELD, P_VOLF = _I["sperm_yield_factor"], _I["semen_volume_factor"]
 P_REF_FT, P_REF_BIOT, P_REF_FE2 = _I["ref_free_t"], _I["ref_bio_t"], _I["ref_free_e2"]
 P_TPROD, P_TCL, P_E2PROD, P_E2CL = _I["t_prod_nmol_h"], _I["t_clearance_bio_l_h"], _I["e2_prod_pmol_h"], _I["e2_clearance_l_h"]
 P_BASE_E2, P_BASE_BE, P_BASE_BT, P_BMD_DRIFT = _I["baseline_e2"], _I["baseline_bone_e2_signal"], _I["baseline_bone_t_signal"], _I["bmd_drift"]
@@ -203,11 +204,13 @@ def algebra(y: np.ndarray, p: np.ndarray, ch: np.ndarray, a: np.ndarray) -> None
     so = p[P_INH_SO]
     inhb = p[P_REF_INHB] * p[P_SERT] * (so + (1.0 - so) * max(germ_mid, 0.0)) * (max(fsh_eff, 1e-9) / p[P_REF_FSH]) ** p[P_INH_FE]
 
-    # semen: spermiation and epididymal maturation need androgen
-    sperm = p[P_REF_SPERM] * p[P_SERT] * max(y[EPIDIDYMIS], 0.0)
+    # semen: spermiation and epididymal maturation need androgen. Sperm lost after meiosis
+    # (yield) do not lower inhibin B; a larger ejaculate dilutes the same sperm count.
+    count = p[P_REF_SPERM] * p[P_SERT] * p[P_YIELD] * max(y[EPIDIDYMIS], 0.0)   # per reference volume
+    sperm = count / p[P_VOLF]
     sp_rel = drive(itt, p[P_SP_K] * p[P_REF_ITT], p[P_SP_N]) / drive(p[P_REF_ITT], p[P_SP_K] * p[P_REF_ITT], p[P_SP_N])
     pmot = min(p[P_REF_PMOT] * p[P_MOTF] * min(sp_rel, 1.0) ** p[P_MOT_EXP], 95.0)
-    tmc = sperm * p[P_VOL] * (pmot + p[P_NPMOT]) / 100.0
+    tmc = sperm * p[P_VOL] * p[P_VOLF] * (pmot + p[P_NPMOT]) / 100.0
 
     a[A_TT] = tt
     a[A_FT] = ft
