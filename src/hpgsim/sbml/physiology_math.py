@@ -107,8 +107,9 @@ ALGEBRA: tuple[Rule, ...] = (
     Rule("inhibin_b",
          "ref_inhibin_b * sertoli_factor * (inhibin_sertoli_only + (1 - inhibin_sertoli_only) * max(germ_mid, 0))"
          " * (max(fsh_effective, 1e-9) / ref_fsh)^inhibin_fsh_exponent", "pg/mL", "serum inhibin B"),
-    Rule("sperm_concentration", "ref_sperm_conc * sertoli_factor * max(epididymal_reserve, 0)", "M/mL",
-         "sperm concentration"),
+    Rule("sperm_concentration",
+         "ref_sperm_conc * sertoli_factor * sperm_yield_factor * max(epididymal_reserve, 0) / semen_volume_factor",
+         "M/mL", "sperm concentration (the same count diluted by a larger ejaculate)"),
     Rule("spermiation_relative",
          "drive(intratesticular_testosterone, spermiation_itt_k * ref_itt, spermiation_itt_n)"
          " / drive(ref_itt, spermiation_itt_k * ref_itt, spermiation_itt_n)", "1",
@@ -117,7 +118,7 @@ ALGEBRA: tuple[Rule, ...] = (
          "min(ref_progressive_motility * motility_factor * min(spermiation_relative, 1)^motility_androgen_exponent, 95)",
          "%", "progressive motility"),
     Rule("total_motile_count",
-         "sperm_concentration * semen_volume * (progressive_motility + nonprogressive_motility) / 100", "M",
+         "sperm_concentration * semen_volume * semen_volume_factor * (progressive_motility + nonprogressive_motility) / 100", "M",
          "total motile count per ejaculate"),
     # bone signals
     Rule("bone_e2_signal", "drive(estradiol, bone_e2_k, bone_e2_n)", "1", "estrogen bone signal"),
