@@ -189,6 +189,26 @@ PARAMETERS: tuple[Param, ...] = (
     _P("bmi", 23.0, "kg/m2", 15.0, 70.0, "body-mass index (kept so conditions and reports can read it)", "individual", "individual"),
 )
 
+
+
+def _adopted(table: tuple[Param, ...]) -> tuple[Param, ...]:
+    """The table with the values of calibrated.yaml (written by ``hpgsim calibrate --adopt`` when a fit
+    also improved the validation set) in place of the literature values, so docs/model.md shows them."""
+    from dataclasses import replace
+    from pathlib import Path
+
+    path = Path(__file__).with_name("calibrated.yaml")
+    if not path.exists():
+        return table
+    import yaml
+
+    values = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("values", {})
+    return tuple(replace(p, value=float(values[p.name]), fitted=True,
+                         source=f"{p.source}; value adopted from the joint calibration (docs/calibration.md)")
+                 if p.name in values else p for p in table)
+
+
+PARAMETERS = _adopted(PARAMETERS)
 INDEX: dict[str, int] = {p.name: i for i, p in enumerate(PARAMETERS)}
 BY_NAME: dict[str, Param] = {p.name: p for p in PARAMETERS}
 
@@ -236,10 +256,15 @@ def complete(p: np.ndarray) -> np.ndarray:
     return p
 
 
+# Values in force for the current run in place of the table's, by row name; set only through
+# hpgsim.calibration.ParameterSet.applied() (calibration and sensitivity runs).
+OVERRIDES: dict[str, float] = {}
+
+
 def default_vector() -> np.ndarray:
     """The reference man's parameter vector, reference-derived slots filled."""
     v = np.zeros(N_PARAMS)
     for i, p in enumerate(PARAMETERS):
-        v[i] = p.value
-    v[INDEX["baseline_e2"]] = BY_NAME["ref_e2"].value
+        v[i] = OVERRIDES.get(p.name, p.value)
+    v[INDEX["baseline_e2"]] = v[INDEX["ref_e2"]]
     return complete(v)
