@@ -243,6 +243,10 @@ from .cli_protocols import register as _register_protocol_commands  # noqa: E402
 
 _register_protocol_commands(app)   # protocols, compare, drugs
 
+from .cli_calibrate import register as _register_calibration_commands  # noqa: E402
+
+_register_calibration_commands(app)   # calibrate, sensitivity
+
 
 def main() -> None:
     """Entry point of the ``hpgsim`` script."""
