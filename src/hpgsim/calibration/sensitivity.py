@@ -178,7 +178,7 @@ def plot(result: SensitivityResult, path) -> None:
     ax.set_yticks(ypos, [i.name for i in idx])
     ax.set_xlabel("Sobol' index (share of the endpoint's variance)")
     ax.set_title(f"{result.endpoint}\n(simulation, {result.evaluations} draws)", fontsize=9)
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="best", fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)

@@ -27,11 +27,11 @@ from ..errors import HpgsimError, NumericalError
 from ..people.conditions import apply_conditions
 from ..people.physiology_of_man import personalise, population_parameters
 from ..trials import run_trial
-from ..trials.endpoints import EndpointResult, evaluate
+from ..trials.endpoints import CannotCompute, EndpointResult, evaluate, values_in_unit, weeks_to
 from ..trials.population_spec import Normal
 from ..trials.run import HOURS_PER_WEEK, ArmRun, grid_weeks, needed_measures, simulate_man
 from ..trials.spec import TrialSpec, load_spec
-from ..trials.statistics import FRACTION_STATISTICS
+from ..trials.statistics import FRACTION_STATISTICS, LEVEL_STATISTICS
 from ..units import to_internal
 
 TYPICAL_BMI = 25.0          # the mean of the default BMI distribution (hpgsim.people.population.DEFAULT_BMI)
@@ -75,23 +75,42 @@ class Target:
         return (self.spec, self.arm, self.measure, self.week, self.statistic)
 
 
-def residual_of(result: EndpointResult) -> tuple[float | None, float | None, float | None, float]:
-    """(observed, simulated, half-width, residual) of an evaluated endpoint, from its verdict."""
-    v, sim = result.verdict, result.simulated or {}
-    stat = result.endpoint.statistic
-    centre = "median" if stat == "median" else "mean"
+def _unrounded(result: EndpointResult, run: ArmRun) -> float | None:
+    """The simulated statistic before the rounding of the report (the verdict's rounding to 0.1 point
+    would make the objective a staircase for the optimiser's finite differences)."""
+    ep, v = result.endpoint, result.verdict
+    if result.simulated is None:
+        return None
+    if "fraction" in result.simulated:
+        return result.simulated["fraction"]
+    try:
+        series = values_in_unit(ep, run)
+    except CannotCompute:
+        return None
+    if ep.statistic not in LEVEL_STATISTICS:
+        return weeks_to(ep, series, run.weeks)
+    centre = np.median if ep.statistic == "median" else np.mean
+    value = float(centre(series[:, run.column(ep.week)]))
+    if ep.percent_change or "observed_value" in v:
+        return value
+    base = float(centre(series[:, run.column(0.0)]))
+    return None if base == 0 else 100.0 * (value - base) / base
+
+
+def residual_of(result: EndpointResult, run: ArmRun) -> tuple[float | None, float | None, float | None, float]:
+    """(observed, simulated, half-width, residual) of an evaluated endpoint: the observed centre and
+    the interval come from the verdict (the pass rule), the simulated value unrounded."""
+    v = result.verdict
+    s = _unrounded(result, run)
     if "observed_change_pct" in v:
         obs, (lo, hi) = v["observed_change_pct"], v["interval_pct"]
-        s = sim.get("change_pct")
     elif "observed_value" in v:
         obs, (lo, hi) = v["observed_value"], v["interval"]
-        s = (sim.get("value") or {}).get(centre)
     elif "observed_fraction" in v:
         obs, (lo, hi) = v["observed_fraction"], v["interval"]
-        s = sim.get("fraction")
     elif "observed_weeks" in v:
-        obs, s = v["observed_weeks"], sim.get("weeks")
-        if obs is None:   # published: never reached
+        obs = v["observed_weeks"]
+        if obs is None:   # published: half never reached it
             return None, s, None, 0.0 if s is None else CANNOT_COMPUTE_RESIDUAL
         lo, hi = v["interval_weeks"]
         half = max(0.5 * (hi - lo), 1e-9)
@@ -107,13 +126,12 @@ def residual_of(result: EndpointResult) -> tuple[float | None, float | None, flo
     return obs, float(s), half, (float(s) - obs) / half
 
 
-def _target(spec: TrialSpec, result: EndpointResult, note: str = "") -> Target:
+def _target(spec: TrialSpec, result: EndpointResult, run: ArmRun) -> Target:
     ep = result.endpoint
     week = f"{ep.from_week:g}-{ep.until_week:g}" if ep.week is None else f"{ep.week:g}"
-    obs, sim, half, r = residual_of(result)
-    passed = bool(result.passed)
-    return Target(spec.id, ep.arm, ep.measure, week, ep.statistic, obs, sim, half, float(r), passed,
-                  note or result.verdict.get("reason", ""))
+    obs, sim, half, r = residual_of(result, run)
+    return Target(spec.id, ep.arm, ep.measure, week, ep.statistic, obs, sim, half, float(r), bool(result.passed),
+                  result.verdict.get("reason", ""))
 
 
 def _mid(distribution, default: float) -> float:
@@ -165,7 +183,7 @@ def spec_targets(spec: TrialSpec, n_virtual: int = 0, seed: int = 1) -> list[Tar
     """Every endpoint of ``spec`` with a published result, as a :class:`Target`."""
     if n_virtual > 0:
         trial = run_trial(spec, n_virtual=n_virtual, seed=seed)
-        return [_target(spec, r) for r in trial.endpoints if r.endpoint.observed is not None]
+        return [_target(spec, r, trial.arms[r.endpoint.arm]) for r in trial.endpoints if r.endpoint.observed is not None]
     out = []
     runs: dict[str, ArmRun] = {}
     for ep in spec.endpoints:
@@ -174,7 +192,7 @@ def spec_targets(spec: TrialSpec, n_virtual: int = 0, seed: int = 1) -> list[Tar
         if ep.arm not in runs:
             index = next(i for i, a in enumerate(spec.arms) if a.id == ep.arm)
             runs[ep.arm] = typical_arm_run(spec, index)
-        out.append(_target(spec, evaluate(ep, spec.arm(ep.arm), runs[ep.arm])))
+        out.append(_target(spec, evaluate(ep, spec.arm(ep.arm), runs[ep.arm]), runs[ep.arm]))
     return out
 
 
