@@ -37,7 +37,7 @@ JACOBIAN_STEP = 0.02        # step of the identifiability Jacobian: 2 % of the r
                             # rounding of reported changes
 VALIDATION_MARGIN = 0.01    # a validation cost 1 % lower (at equal passes) counts as better; less is noise
 UNIDENTIFIED_NORM = 0.1     # crossing the whole range moves the residuals by less than a tenth of a tolerance
-# The drug potencies the earlier joint fit freed (scripts/fit_typical.py, now retired).
+# The drug potencies the earlier typical-man joint fit freed.
 DRUG_POTENCIES = ("anastrozole.ec50_ng_ml", "letrozole.ec50_ng_ml", "exemestane.emax", "enclomiphene.ec50_ng_ml",
                   "hcg.emax")
 
