@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import shlex
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
@@ -138,8 +137,12 @@ def calibrate_command(
             result = calibrate(specs, _names(free), n_virtual=n_virtual, seed=seed, max_iterations=max_iterations,
                                validation=validation, progress=tick)
         adopted = bool(adopt and result.improves_validation)
-        command = "hpgsim calibrate " + " ".join(shlex.quote(a) for a in sys.argv[2:] if a != "--no-progress")
-        report = markdown(result, adopted=adopted, command=command.strip())
+        given = [("--free", free, None), ("--n-virtual", n_virtual, 0), ("--seed", seed, 1),
+                 ("--max-iterations", max_iterations, 20), ("--specs", specs_dir, None),
+                 ("--validation", validation_dir, None), ("--out", out, Path("calibration-output"))]
+        command = " ".join(["hpgsim calibrate", *(f"{opt} {shlex.quote(str(v))}" for opt, v, default in given
+                                                  if v != default), *(["--adopt"] if adopt else [])])
+        report = markdown(result, adopted=adopted, command=command)
         text_header = header(result, adopted)
         write_atomically(out / "calibration.md", report)
         result.parameter_set().save(out / "parameters.yaml", text_header)
