@@ -15,7 +15,8 @@ import yaml
 from typer.testing import CliRunner
 
 from hpgsim.calibration import ParameterSet
-from hpgsim.calibration.adoption import adopt, apply_adopted_drug_fields
+from hpgsim.calibration.adoption import LITERATURE_DRUG_VALUES, adopt, apply_adopted_drug_fields
+from hpgsim.calibration.parameter_set import info
 from hpgsim.calibration.fit import calibrate, default_free, evaluate_set
 from hpgsim.calibration.report import markdown
 from hpgsim.calibration.targets import Target, spec_targets
@@ -125,9 +126,12 @@ def test_adopted_drug_fields_are_applied_from_the_packaged_file_format(tmp_path)
         apply_adopted_drug_fields(path)
         assert records.get_drug("enclomiphene").ec50_ng_ml == 3.0
         assert records.get_drug("tamoxifen").ec50_ng_ml == pytest.approx(3.0 / serms.TAMOXIFEN_METABOLITE_FACTOR)
+        # fits still start from, and are pulled toward, the catalogue's value
+        assert info("enclomiphene.ec50_ng_ml").default == serms.ENCLOMIPHENE_EC50
     finally:
         records._REGISTRY.clear()
         records._REGISTRY.update(saved)
+        LITERATURE_DRUG_VALUES.clear()
     assert yaml.safe_load(path.read_text())["values"]["e2_hyp_k"] == 0.4
 
 
@@ -139,8 +143,6 @@ def test_default_free_parameters_are_the_fitted_rows_and_drug_potencies():
 
 
 def _default(name: str) -> float:
-    from hpgsim.calibration.parameter_set import info
-
     return info(name).default
 
 

@@ -30,6 +30,7 @@ import yaml
 from ..drugs import records
 from ..errors import InputError
 from ..physiology import parameters
+from .adoption import literature_value
 
 # Plausible ranges of the drug fields calibration frees (low, high, source). Other numeric fields
 # of a record get a decade either side of their value (an assumption: wide enough to explore,
@@ -72,7 +73,7 @@ class ParameterInfo:
 
     name: str
     kind: str            # "physiology" or "drug"
-    default: float
+    default: float       # the literature value (the table's or the catalogue's, before any adopted calibration)
     low: float
     high: float
     unit: str
@@ -100,7 +101,7 @@ def info(name: str, *, field: str = "parameter", file: str | None = None) -> Par
                                  f"{source}.{fld} instead)", repr(name), file)
         if fld not in NUMERIC_DRUG_FIELDS:
             raise InputError(field, f"a numeric drug field ({', '.join(NUMERIC_DRUG_FIELDS)})", repr(name), file)
-        value = float(getattr(record, fld))
+        value = literature_value(f"{record.name}.{fld}", float(getattr(record, fld)))
         if name in DRUG_RANGES:
             low, high, source = DRUG_RANGES[name]
         elif fld in ("bioavailability",):
@@ -108,14 +109,15 @@ def info(name: str, *, field: str = "parameter", file: str | None = None) -> Par
         else:
             low, high = sorted((value / DEFAULT_DRUG_SPAN, value * DEFAULT_DRUG_SPAN))
             source = "assumption: a decade either side of the record's value"
-        return ParameterInfo(f"{record.name}.{fld}", "drug", value, low, high, "", source)
+        full = f"{record.name}.{fld}"
+        return ParameterInfo(full, "drug", value, low, high, "", source)
     row = parameters.BY_NAME.get(name)
     if row is None:
         raise InputError(field, "a parameter-table row name (see docs/model.md) or drug.field "
                          "(e.g. anastrozole.ec50_ng_ml)", repr(name), file)
     if row.group == "individual" or name in ("age", "bmi"):
         raise InputError(field, "a population-level parameter (individual factors are set per man)", repr(name), file)
-    return ParameterInfo(name, "physiology", row.value, row.low, row.high, row.unit, row.source)
+    return ParameterInfo(name, "physiology", literature_value(name, row.value), row.low, row.high, row.unit, row.source)
 
 
 @dataclass(frozen=True)

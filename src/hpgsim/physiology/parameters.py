@@ -208,6 +208,7 @@ def _adopted(table: tuple[Param, ...]) -> tuple[Param, ...]:
                  if p.name in values else p for p in table)
 
 
+LITERATURE_VALUES: dict[str, float] = {p.name: p.value for p in PARAMETERS}   # before any adopted calibration
 PARAMETERS = _adopted(PARAMETERS)
 INDEX: dict[str, int] = {p.name: i for i, p in enumerate(PARAMETERS)}
 BY_NAME: dict[str, Param] = {p.name: p for p in PARAMETERS}
