@@ -56,11 +56,11 @@ N x (D + 2) simulations for D parameters.
 Examples:
   hpgsim sensitivity leder2004.yaml --endpoint daily:estradiol:12
   hpgsim sensitivity leder2004.yaml --endpoint 2 --params anastrozole.ec50_ng_ml,e2_hyp_k,leydig_e2_brake
-  hpgsim sensitivity hr2005_who_te.yaml --endpoint te200:sperm_concentration:0-104 --n 128 --plot s.png
+  hpgsim sensitivity hr2005_who_te.yaml --endpoint 0 --n 128 --plot s.png
 
 \b
 --endpoint is the endpoint's index in the spec or arm:measure:week (week from-until for
-weeks-to-threshold endpoints; add :statistic when two share a label); a wrong one lists the
+weeks-to-threshold endpoints; add :statistic when two share a label, or use the index); a wrong one lists the
 choices. --params as for hpgsim calibrate --free (default: the same set).
 
 \b
