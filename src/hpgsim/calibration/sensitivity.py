@@ -53,11 +53,15 @@ def pick_endpoint(spec: TrialSpec, selector: str, *, field: str = "--endpoint") 
             matches.append(i)
     if len(matches) == 1:
         return matches[0]
-    choices = "; ".join(f"{i} = {lab}" + (f" ({spec.endpoints[i].statistic})" if labels.count(lab) > 1 else "")
+    choices = "; ".join(f"{i} = {lab}" + (f" ({_detail(spec.endpoints[i])})" if labels.count(lab) > 1 else "")
                         for i, lab in enumerate(labels))
     why = "several endpoints" if matches else "no endpoint"
     raise InputError(field, f"one endpoint of {spec.id}, by index or arm:measure:week ({choices})",
                      f"{selector!r}, which matches {why}", spec.file)
+
+
+def _detail(ep: Endpoint) -> str:
+    return ep.statistic + ("" if ep.threshold is None else f" {ep.threshold:g} {ep.unit}")
 
 
 def _same(given: str, actual: str) -> bool:
