@@ -52,8 +52,8 @@ class _Scale:
 
     def __init__(self, meta: ParameterInfo):
         self.meta = meta
-        self.low, self.high = meta.search_bounds()
-        self.log = self.low > 0
+        self.low, self.high = meta.low, meta.high
+        self.log = meta.log_scale
         self.a, self.b = (math.log(self.low), math.log(self.high)) if self.log else (self.low, self.high)
 
     def to_u(self, value: float) -> float:

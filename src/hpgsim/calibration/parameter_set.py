@@ -81,13 +81,9 @@ class ParameterInfo:
 
     @property
     def log_scale(self) -> bool:
-        """Positive ranges are searched and sampled in log space."""
+        """Positive ranges are searched in log space; a range reaching 0 (where 0 means "no effect",
+        often the literature value) is searched linearly."""
         return self.low > 0
-
-    def search_bounds(self) -> tuple[float, float]:
-        """The range as searched: a range reaching 0 is searched from a small positive floor in log space."""
-        low = self.low if self.low > 0 else (max(self.high * 1e-3, 1e-6) if self.high > 0 else self.low)
-        return low, self.high
 
 
 def info(name: str, *, field: str = "parameter", file: str | None = None) -> ParameterInfo:

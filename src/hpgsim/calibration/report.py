@@ -71,8 +71,8 @@ def markdown(r: CalibrationResult, *, adopted: bool, command: str) -> str:
     for m in r.free:
         v0, v1 = r.start[m.name], r.fitted[m.name]
         change = f"{100.0 * (v1 - v0) / v0:+.1f} %" if v0 != 0 else f"{v1 - v0:+.3g}"
-        low, high = m.search_bounds()
-        if low > 0:
+        low, high = m.low, m.high
+        if m.log_scale:
             pos = (math.log(v1) - math.log(low)) / (math.log(high) - math.log(low))
         else:
             pos = (v1 - low) / (high - low)
@@ -89,7 +89,7 @@ def markdown(r: CalibrationResult, *, adopted: bool, command: str) -> str:
     lines += ["## What the data cannot identify", ""]
     if r.unidentified:
         lines.append("Parameters the calibration endpoints barely move: " + ", ".join(f"`{n}`" for n in r.unidentified)
-                     + ". Their values stay at the literature value (held there by the prior).")
+                     + ". The prior alone sets their values: other data are needed to pin them down.")
     else:
         lines.append("Every free parameter moves the calibration residuals on its own.")
     if r.weak_directions:
