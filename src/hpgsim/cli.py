@@ -255,6 +255,10 @@ from .cli_patient import register as _register_patient_command  # noqa: E402
 
 _register_patient_command(app)   # patient
 
+from .cli_calibrate import register as _register_calibration_commands  # noqa: E402
+
+_register_calibration_commands(app)   # calibrate, sensitivity
+
 
 def main() -> None:
     """Entry point of the ``hpgsim`` script."""

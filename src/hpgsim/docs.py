@@ -182,8 +182,8 @@ def drug_table() -> str:
 
 def render() -> str:
     return (EQUATIONS.strip() + "\n\n## Parameters\nEvery parameter, with its value, unit, plausible range, meaning and source. "
-            "`fitted` values come from `scripts/fit_core.py` on the calibration set only (report: "
-            "[calibration-core.md](calibration-core.md)); `uncertain` marks weak or indirect sources.\n"
+            "`fitted` values come from the joint fit to the calibration set only (`hpgsim calibrate`; report: "
+            "[calibration.md](calibration.md)); `uncertain` marks weak or indirect sources.\n"
             + parameter_table() + "\n\n## Drugs\n" + drug_table() + "\n")
 
 

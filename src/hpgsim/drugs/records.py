@@ -119,14 +119,30 @@ def register(record: DrugRecord) -> DrugRecord:
     return record
 
 
+_ADOPTED_DONE = False
+
+
+def _load_catalogue() -> None:
+    """Register the records (import of :mod:`hpgsim.drugs.catalogue`), then, once, put in the drug
+    fields adopted from the joint calibration (physiology/calibrated.yaml, if ``hpgsim calibrate
+    --adopt`` wrote one)."""
+    global _ADOPTED_DONE
+    from . import catalogue  # noqa: F401  (registers the records)
+
+    if not _ADOPTED_DONE:
+        _ADOPTED_DONE = True
+        from ..calibration.adoption import apply_adopted_drug_fields
+
+        apply_adopted_drug_fields()
+
+
 def get_drug(name: str, *, field: str = "drug", file: str | None = None, internal_ok: bool = False) -> DrugRecord:
     """The record of ``name``, or an :class:`InputError` listing the drugs that exist.
 
     Parts and metabolites (``internal`` records) are found only with ``internal_ok``: people
     dose clomiphene citrate, not zuclomiphene.
     """
-    from . import catalogue  # noqa: F401  (registers the records)
-
+    _load_catalogue()
     key = name.strip().lower()
     if key not in _REGISTRY or (_REGISTRY[key].internal and not internal_ok):
         known = ", ".join(sorted(n for n, r in _REGISTRY.items() if not r.internal))
@@ -136,6 +152,5 @@ def get_drug(name: str, *, field: str = "drug", file: str | None = None, interna
 
 def all_drugs(*, include_internal: bool = False) -> dict[str, DrugRecord]:
     """Every registered drug by name; parts and metabolites only when asked for."""
-    from . import catalogue  # noqa: F401
-
+    _load_catalogue()
     return {n: r for n, r in _REGISTRY.items() if include_internal or not r.internal}

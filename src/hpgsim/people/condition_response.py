@@ -89,7 +89,7 @@ def rows_named(labels: list[str] | None) -> tuple[Row, ...]:
 def simulate_row(row: Row, events, weeks: float, n: int, seed: int, age: Mapping[str, float],
                  bmi: Mapping[str, float] | None, tick: Callable[[], None] | None = None) -> tuple[dict, int]:
     """Baseline and end values (internal units) of every man in ``row``: ``({measure: (n_ok, 2)}, failures)``."""
-    from ..trials.run import simulate_man
+    from ..trials.chunks import simulate_man
     from .population import sample_men
 
     men = sample_men(np.random.default_rng(seed), n, age=age, bmi=bmi, conditions=list(row.conditions),

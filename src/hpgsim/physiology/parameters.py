@@ -71,7 +71,7 @@ PARAMETERS: tuple[Param, ...] = (
     _P("k_alb_e2", 4.21e4, "L/mol", 3.0e4, 6.0e4, "association constant of E2 with albumin",
        "Rinaldi 2002 via freee2simulator (Sodergard-derived)", "binding", uncertain=True),
     _P("itt_serum_uptake", 1.819, "1", 0.5, 4.0, "intratesticular T contributed per unit of serum T (no LH drive)",
-       "Coviello 2005: ITT 72 nmol/L under TE 200 mg/week with serum T about 35 nmol/L (about 2); value from the joint fit to the calibration trial specs (scripts/fit_typical.py)", "production", uncertain=True, fitted=True),
+       "Coviello 2005: ITT 72 nmol/L under TE 200 mg/week with serum T about 35 nmol/L (about 2); value from the joint fit to the calibration trial specs (typical-man fit, now `hpgsim calibrate`: docs/calibration.md)", "production", uncertain=True, fitted=True),
     # ----------------------------------------------------------------- hormone kinetics
     _P("lh_half_life", 136.0, "min", 125.0, 164.0, "plasma half-life of LH",
        "infused hLH in 4 normal men, Clin Endocrinol (136 min); Wide L et al. JCEM 2022 glycoforms 125-164 min", "kinetics"),
@@ -94,7 +94,7 @@ PARAMETERS: tuple[Param, ...] = (
        "assumption: pulses every 90-120 min maintain LH secretion for months while continuous infusion suppresses it (Belchetz PE et al. Science 1978;202:631; Hoffman AR, Crowley WF. NEJM 1982;307:1237)", "kinetics", uncertain=True),
     _P("gnrh_signal_n", 4.0, "1", 2.0, 8.0, "steepness of desensitisation in the sustained signal", "assumption (as gnrh_signal_k)", "kinetics", uncertain=True),
     _P("aromatase_resynthesis_half_life", 6.464, "h", 6.0, 120.0, "half-time of recovery of aromatase activity after irreversible inactivation (enzyme resynthesis)",
-       "not found in the literature (evidence not_found); bounded by the return of E2 within days after exemestane in women (label: suppression persists 4-5 days) and by Mauras 2003 in young men (E2 -62 % at 12 h but -38 % at 24 h after a dose); value from the joint fit to the calibration trial specs (scripts/fit_typical.py); it sits near its lower bound", "kinetics", uncertain=True, fitted=True),
+       "not found in the literature (evidence not_found); bounded by the return of E2 within days after exemestane in women (label: suppression persists 4-5 days) and by Mauras 2003 in young men (E2 -62 % at 12 h but -38 % at 24 h after a dose); value from the joint fit to the calibration trial specs (typical-man fit, now `hpgsim calibrate`: docs/calibration.md); it sits near its lower bound", "kinetics", uncertain=True, fitted=True),
     _P("gnrh_exo_max_drive", 3.0, "x ref drive", 1.0, 10.0, "pituitary stimulation at full occupancy by exogenous GnRH, relative to the reference endogenous drive",
        "assumption; pharmacological GnRH doses release several times the basal LH (Factrel label: LH peak 13-25 min after IV)", "kinetics", uncertain=True),
     _P("shbg_e2_exponent", 0.6, "1", 0.0, 0.6, "log-log stimulation of hepatic SHBG production by E2",
@@ -103,16 +103,16 @@ PARAMETERS: tuple[Param, ...] = (
        "Selby 1990 (androgens lower SHBG); size fitted with shbg_e2_exponent", "kinetics", fitted=True),
     # ----------------------------------------------------------------- hypothalamic and pituitary feedback
     _P("e2_hyp_k", 0.2008, "x ref free E2", 0.2, 5.0, "free-E2 level (relative to reference) that halves GnRH drive",
-       "fitted to the anastrozole and letrozole calibration set (Leder 2004, BB2009, Gibb 2016, T'Sjoen 2005); value from the joint fit to the calibration trial specs (scripts/fit_typical.py); it sits on its lower bound", "feedback", fitted=True),
+       "fitted to the anastrozole and letrozole calibration set (Leder 2004, BB2009, Gibb 2016, T'Sjoen 2005); value from the joint fit to the calibration trial specs (typical-man fit, now `hpgsim calibrate`: docs/calibration.md); it sits on its lower bound", "feedback", fitted=True),
     _P("e2_hyp_n", 1.809, "1", 0.5, 3.0, "Hill coefficient of E2 braking of GnRH", "fitted with e2_hyp_k", "feedback", fitted=True),
     _P("t_hyp_k", 2.904, "x ref free T", 0.3, 5.0, "free-T level (relative) that halves GnRH drive through the androgen receptor",
-       "Pitteloud N et al. JCEM 2008 (PMC2266963): T and E2 add-back each about halved LH after ketoconazole; value from the joint fit to the calibration trial specs (scripts/fit_typical.py) (with the testosterone-suppression studies)", "feedback", fitted=True),
-    _P("t_hyp_n", 2.229, "1", 0.5, 3.0, "Hill coefficient of T braking of GnRH", "assumption; value from the joint fit to the calibration trial specs (scripts/fit_typical.py)", "feedback", uncertain=True, fitted=True),
+       "Pitteloud N et al. JCEM 2008 (PMC2266963): T and E2 add-back each about halved LH after ketoconazole; value from the joint fit to the calibration trial specs (typical-man fit, now `hpgsim calibrate`: docs/calibration.md) (with the testosterone-suppression studies)", "feedback", fitted=True),
+    _P("t_hyp_n", 2.229, "1", 0.5, 3.0, "Hill coefficient of T braking of GnRH", "assumption; value from the joint fit to the calibration trial specs (typical-man fit, now `hpgsim calibrate`: docs/calibration.md)", "feedback", uncertain=True, fitted=True),
     _P("e2_pit_k", 0.329, "x ref free E2", 0.3, 10.0, "free-E2 level (relative) that halves pituitary LH/FSH synthesis",
-       "E2 acts at both sites in men (Pitteloud 2008); split between sites; value from the joint fit to the calibration trial specs (scripts/fit_typical.py)", "feedback", fitted=True),
+       "E2 acts at both sites in men (Pitteloud 2008); split between sites; value from the joint fit to the calibration trial specs (typical-man fit, now `hpgsim calibrate`: docs/calibration.md)", "feedback", fitted=True),
     _P("e2_pit_n", 1.0, "1", 0.5, 3.0, "Hill coefficient of pituitary E2 feedback", "assumption", "feedback", uncertain=True),
     _P("lh_gnrh_exponent", 1.0, "1", 0.5, 2.0, "power of GnRH drive in LH synthesis (log-log gain)", "assumption", "feedback", uncertain=True),
-    _P("fsh_gnrh_exponent", 1.489, "1", 0.2, 1.5, "power of GnRH drive in FSH synthesis (FSH is less GnRH-dependent than LH)", "assumption; value from the joint fit to the calibration trial specs (scripts/fit_typical.py)", "feedback", uncertain=True, fitted=True),
+    _P("fsh_gnrh_exponent", 1.489, "1", 0.2, 1.5, "power of GnRH drive in FSH synthesis (FSH is less GnRH-dependent than LH)", "assumption; value from the joint fit to the calibration trial specs (typical-man fit, now `hpgsim calibrate`: docs/calibration.md)", "feedback", uncertain=True, fitted=True),
     _P("inhibin_k", 0.284, "x ref inhibin B", 0.1, 1.0, "inhibin B level (relative) that halves FSH synthesis",
        "chosen so that Sertoli-only men (inhibin B 29 % of controls, Fertil Steril 2000;74:234) have FSH about 2.5 times normal", "feedback", uncertain=True),
     _P("inhibin_n", 1.1, "1", 0.5, 3.0, "Hill coefficient of inhibin B braking of FSH", "as inhibin_k", "feedback", uncertain=True),
@@ -121,12 +121,12 @@ PARAMETERS: tuple[Param, ...] = (
     _P("prolactin_n", 2.0, "1", 1.0, 4.0, "Hill coefficient of prolactin suppression", "assumption", "feedback", uncertain=True),
     # ----------------------------------------------------------------- Leydig cells
     _P("leydig_ec50", 10.0, "x ref LH", 1.0, 10.0, "LH (relative) giving half-maximal Leydig T secretion",
-       "fitted so that T rises less than LH (letrozole: LH +339 %, T +146 %, T'Sjoen 2005) and Leder 2004; value from the joint fit to the calibration trial specs (scripts/fit_typical.py); it sits on its upper bound", "leydig", fitted=True),
+       "fitted so that T rises less than LH (letrozole: LH +339 %, T +146 %, T'Sjoen 2005) and Leder 2004; value from the joint fit to the calibration trial specs (typical-man fit, now `hpgsim calibrate`: docs/calibration.md); it sits on its upper bound", "leydig", fitted=True),
     _P("leydig_hill", 1.0, "1", 0.5, 2.0, "Hill coefficient of Leydig response to LH", "assumption", "leydig", uncertain=True),
     _P("leydig_e2_brake", 0.2267, "1", 0.0, 2.0, "paracrine brake of testicular estrogen on Leydig steroidogenesis (0 = none); an aromatase inhibitor releases up to (1 + k) fold",
        "Schulster M et al. Asian J Androl 2016;18:435 (estradiol inhibits and stimulates testicular cells); men with aromatase deficiency have high T with high gonadotropins (de Ronde & de Jong 2011); size fitted: older men's bioavailable T doubles on anastrozole while LH rises about 55 % (Leder 2004, BB2009)", "leydig", fitted=True, uncertain=True),
     _P("leydig_adapt_gain", 0.001, "1", 0.0, 0.5, "log-log downregulation of Leydig responsiveness by sustained LH/hCG drive",
-       "fitted to BB2009 (T peaks at 3 months then drifts down while E2 stays suppressed); the joint fit to all calibration specs (scripts/fit_typical.py) drove it to about 0, i.e. no measurable Leydig downregulation", "leydig", fitted=True),
+       "fitted to BB2009 (T peaks at 3 months then drifts down while E2 stays suppressed); the joint fit to all calibration specs (typical-man fit, now `hpgsim calibrate`: docs/calibration.md) drove it to about 0, i.e. no measurable Leydig downregulation", "leydig", fitted=True),
     _P("leydig_adapt_tau", 26.0, "week", 2.0, 26.0, "time constant of Leydig downregulation", "fitted to BB2009 time course", "leydig", fitted=True),
     # ----------------------------------------------------------------- spermatogenesis
     _P("sg_duration", 64.0, "day", 42.0, 76.0, "mean time from spermatogonial division to spermiation",
@@ -134,14 +134,14 @@ PARAMETERS: tuple[Param, ...] = (
     _P("epididymal_transit", 7.0, "day", 2.0, 12.0, "mean epididymal transit to the ejaculate",
        "human primary value not found; rhesus 10.5 days (Amann RP et al. Biol Reprod 1976)", "spermatogenesis", uncertain=True),
     _P("sg_fsh_basal", 0.1223, "1", 0.1, 0.6, "share of germ-cell input that does not need FSH",
-       "men with inactivating FSH-receptor mutations keep some spermatogenesis; value from the joint fit to the calibration trial specs (scripts/fit_typical.py) (HR 2005, Liu 2006, Coviello 2005)", "spermatogenesis", uncertain=True, fitted=True),
+       "men with inactivating FSH-receptor mutations keep some spermatogenesis; value from the joint fit to the calibration trial specs (typical-man fit, now `hpgsim calibrate`: docs/calibration.md) (HR 2005, Liu 2006, Coviello 2005)", "spermatogenesis", uncertain=True, fitted=True),
     _P("sg_fsh_k", 0.5, "x ref FSH", 0.1, 2.0, "FSH (relative) giving half of the FSH-dependent germ-cell input", "assumption", "spermatogenesis", uncertain=True),
     _P("sg_fsh_n", 1.5, "1", 1.0, 3.0, "Hill coefficient of FSH support", "assumption", "spermatogenesis", uncertain=True),
     _P("sg_itt_k", 0.2557, "x ref ITT", 0.02, 0.4, "intratesticular T (relative) giving half-maximal germ-cell input",
-       "low-dose hCG keeping ITT at -25 % maintains spermatogenesis (Coviello 2005); value from the joint fit to the calibration trial specs (scripts/fit_typical.py) (HR 2005 suppression times)", "spermatogenesis", uncertain=True, fitted=True),
-    _P("sg_itt_n", 3.124, "1", 1.0, 4.0, "Hill coefficient of ITT support", "assumption; value from the joint fit to the calibration trial specs (scripts/fit_typical.py)", "spermatogenesis", uncertain=True, fitted=True),
+       "low-dose hCG keeping ITT at -25 % maintains spermatogenesis (Coviello 2005); value from the joint fit to the calibration trial specs (typical-man fit, now `hpgsim calibrate`: docs/calibration.md) (HR 2005 suppression times)", "spermatogenesis", uncertain=True, fitted=True),
+    _P("sg_itt_n", 3.124, "1", 1.0, 4.0, "Hill coefficient of ITT support", "assumption; value from the joint fit to the calibration trial specs (typical-man fit, now `hpgsim calibrate`: docs/calibration.md)", "spermatogenesis", uncertain=True, fitted=True),
     _P("spermiation_itt_k", 0.3404, "x ref ITT", 0.05, 0.5, "ITT (relative) at which half of mature spermatids are released (androgen-dependent spermiation)",
-       "spermiation failure is the first lesion of gonadotropin withdrawal; value from the joint fit to the calibration trial specs (scripts/fit_typical.py) (HR 2005 suppression times)", "spermatogenesis", uncertain=True, fitted=True),
+       "spermiation failure is the first lesion of gonadotropin withdrawal; value from the joint fit to the calibration trial specs (typical-man fit, now `hpgsim calibrate`: docs/calibration.md) (HR 2005 suppression times)", "spermatogenesis", uncertain=True, fitted=True),
     _P("spermiation_itt_n", 2.0, "1", 1.0, 4.0, "Hill coefficient of spermiation", "assumption", "spermatogenesis", uncertain=True),
     _P("motility_androgen_exponent", 0.5, "1", 0.0, 1.0, "log-log dependence of progressive motility on androgen-dependent spermiation/maturation",
        "assumption: motility falls with severe androgen withdrawal (epididymal maturation is androgen-dependent)", "spermatogenesis", uncertain=True),
@@ -275,6 +275,27 @@ PARAMETERS: tuple[Param, ...] = (
     _P("bmi", 23.0, "kg/m2", 15.0, 70.0, "body-mass index (kept so conditions and reports can read it)", "individual", "individual"),
 )
 
+
+
+def _adopted(table: tuple[Param, ...]) -> tuple[Param, ...]:
+    """The table with the values of calibrated.yaml (written by ``hpgsim calibrate --adopt`` when a fit
+    also improved the validation set) in place of the literature values, so docs/model.md shows them."""
+    from dataclasses import replace
+    from pathlib import Path
+
+    path = Path(__file__).with_name("calibrated.yaml")
+    if not path.exists():
+        return table
+    import yaml
+
+    values = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("values", {})
+    return tuple(replace(p, value=float(values[p.name]), fitted=True,
+                         source=f"{p.source}; value adopted from the joint calibration (docs/calibration.md)")
+                 if p.name in values else p for p in table)
+
+
+LITERATURE_VALUES: dict[str, float] = {p.name: p.value for p in PARAMETERS}   # before any adopted calibration
+PARAMETERS = _adopted(PARAMETERS)
 INDEX: dict[str, int] = {p.name: i for i, p in enumerate(PARAMETERS)}
 BY_NAME: dict[str, Param] = {p.name: p for p in PARAMETERS}
 
@@ -322,10 +343,15 @@ def complete(p: np.ndarray) -> np.ndarray:
     return p
 
 
+# Values in force for the current run in place of the table's, by row name; set only through
+# hpgsim.calibration.ParameterSet.applied() (calibration and sensitivity runs).
+OVERRIDES: dict[str, float] = {}
+
+
 def default_vector() -> np.ndarray:
     """The reference man's parameter vector, reference-derived slots filled."""
     v = np.zeros(N_PARAMS)
     for i, p in enumerate(PARAMETERS):
-        v[i] = p.value
-    v[INDEX["baseline_e2"]] = BY_NAME["ref_e2"].value
+        v[i] = OVERRIDES.get(p.name, p.value)
+    v[INDEX["baseline_e2"]] = v[INDEX["ref_e2"]]
     return complete(v)

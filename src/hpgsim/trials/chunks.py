@@ -98,6 +98,16 @@ def simulate_chunk(men: np.ndarray, context: ArmContext) -> ChunkResult:
     return ChunkResult(len(men), values, tuple(failures))
 
 
+def simulate_man(p: np.ndarray, events: DoseEvents, weeks: np.ndarray, measures: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """One man's values of ``measures`` at ``weeks`` (internal units), for callers outside a trial
+    (the conditions table, calibration on a typical man). Drug levels of drugs he never received
+    are zero. Raises :class:`NumericalError` if the solver fails."""
+    hours = np.asarray(weeks, dtype=float) * HOURS_PER_WEEK
+    every = measures_of(run_man(p, events, float(hours[-1]), out_t=hours))
+    return {m: every[m] if m in every else np.zeros(hours.shape) for m in measures
+            if m in every or m.startswith("concentration:")}
+
+
 def screen_chunk(men: np.ndarray, measures: tuple[str, ...]) -> ChunkResult:
     """Each man's untreated steady-state values of ``measures`` (one column: week 0), for
     screening arms that have no dosing before week 0. Measures the steady state does not give
