@@ -246,8 +246,13 @@ def test_treated_thyroid_and_prolactin_are_the_healthy_man():
 def test_strong_response_in_obesity():
     # excess adipose aromatase puts the obese man further onto the E2 brake: removing E2 lifts
     # T and LH proportionally more than in a lean man (source articles; Loves 2013: T x2.5)
+    # How much more depends on how steeply adipose aromatase rises with fat mass
+    # (aromatase_fat_exponent), on which the calibration sources disagree (EMAS free T by BMI
+    # wants about 0.2, Helo 2017's clomiphene response about 0.6; see people/population.py): at
+    # 0.6 the obese man gains about a fifth more (relative) than the lean one. Loves 2013's x2.5 was
+    # letrozole in severe obesity and is not reproduced here.
     healthy, obese = on_anastrozole(), on_anastrozole(["obesity"])
-    assert rise_pct(obese) > rise_pct(healthy) + 10
+    assert rise_pct(obese) > 1.15 * rise_pct(healthy)
     assert rise_pct(obese, "lh") >= rise_pct(healthy, "lh")
     assert rise_pct(obese, "sperm_concentration") > rise_pct(healthy, "sperm_concentration")
 
