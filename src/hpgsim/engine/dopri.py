@@ -101,40 +101,56 @@ def _advance(t0, t1, y, p, pk_static, pk_state, h, rtol, atol, ch, a, k1, k2, k3
     return OK, h, steps
 
 
+# Output selection codes (see :func:`march`): a code below N_STATES is that state, a code in
+# [N_STATES, N_STATES + N_ALG) is that algebraic output, and -1 is "no state or algebraic output"
+# (the row is zero unless a drug slot adds its concentration to it through ``slot_out``).
+ALG_CODE0 = model.N_STATES
+
+
 @njit(cache=True)
-def _record(y, p, pk_static, pk_state, t, ch, a, y_out, a_out, c_out, j):
+def _record(y, p, pk_static, pk_state, t, ch, a, sel, slot_out, out, j):
+    """Write the selected outputs at time ``t`` into column ``j`` of ``out`` (shape (K, T))."""
     model.drug_channels(t, pk_static, pk_state, ch)
     model.algebra(y, p, ch, a)
-    for i in range(y.shape[0]):
-        y_out[j, i] = y[i]
-    for i in range(a.shape[0]):
-        a_out[j, i] = a[i]
+    for k in range(sel.shape[0]):
+        c = sel[k]
+        if c < 0:
+            out[k, j] = 0.0
+        elif c < ALG_CODE0:
+            out[k, j] = y[c]
+        else:
+            out[k, j] = a[c - ALG_CODE0]
     for d in range(pk_static.shape[0]):
-        _, cen = pk.chain_amounts(pk_state[d, pk.DEP0], pk_state[d, pk.CEN0], pk_static[d, pk.KA], pk_static[d, pk.KE],
-                                  t - pk_state[d, pk.T0])
-        c_out[j, d] = cen / pk_static[d, pk.VOL]
+        k = slot_out[d]
+        if k >= 0:
+            _, cen = pk.chain_amounts(pk_state[d, pk.DEP0], pk_state[d, pk.CEN0], pk_static[d, pk.KA],
+                                      pk_static[d, pk.KE], t - pk_state[d, pk.T0])
+            out[k, j] += cen / pk_static[d, pk.VOL]
 
 
 @njit(cache=True)
-def integrate(y0, p, pk_static, t_start, ev_t, ev_drug, ev_amount, ev_central, out_t, rtol, atol, max_steps):
-    """Simulate one man from ``t_start`` (state ``y0``) through doses ``ev_*`` (sorted by time),
-    recording states, algebraic outputs and drug concentrations at ``out_t`` (sorted, >= t_start).
+def march(y, p, pk_static, t_start, ev_t, ev_drug, ev_amount, ev_central, out_t, sel, slot_out, rtol, atol,
+          max_steps, out):
+    """Simulate one man from ``t_start`` (state ``y``, advanced in place) through doses ``ev_*``
+    (sorted by time), writing only the selected outputs at ``out_t`` into ``out`` (K, T).
 
-    ``ev_amount`` is the amount entering the depot (or the central compartment when
-    ``ev_central`` is 1) in the drug's amount unit. Returns (Y, A, C, status, steps).
+    This is the one outer loop every path uses (:func:`integrate` for one man's full
+    trajectories, :mod:`hpgsim.engine.batch` for many men's selected outputs). ``sel[k]`` is an
+    output code (state, algebraic output or -1) and ``slot_out[d]`` the row drug slot ``d``'s
+    plasma concentration is added to (-1: none). ``ev_amount`` is the amount entering the depot
+    (or the central compartment when ``ev_central`` is 1). Returns (status, steps).
     """
-    n_out = out_t.shape[0]
     n_drug = pk_static.shape[0]
-    y = y0.copy()
-    y_out = np.zeros((n_out, y0.shape[0]))
-    a_out = np.zeros((n_out, model.N_ALG))
-    c_out = np.zeros((n_out, n_drug))
+    n_out = out_t.shape[0]
+    n = y.shape[0]
+    for i in range(n):
+        if not np.isfinite(y[i]):
+            return NON_FINITE, 0
     pk_state = np.zeros((n_drug, 3))
     for d in range(n_drug):
         pk_state[d, pk.T0] = t_start
     ch = np.zeros(model.N_CHANNELS)
     a = np.zeros(model.N_ALG)
-    n = y0.shape[0]
     k1, k2, k3, k4 = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
     k5, k6, k7 = np.zeros(n), np.zeros(n), np.zeros(n)
     ytmp, ynew = np.zeros(n), np.zeros(n)
@@ -152,13 +168,38 @@ def integrate(y0, p, pk_static, t_start, ev_t, ev_drug, ev_amount, ev_central, o
                                         k1, k2, k3, k4, k5, k6, k7, ytmp, ynew, max_steps - total_steps)
             total_steps += steps
             if status != OK:
-                return y_out, a_out, c_out, status, total_steps
+                return status, total_steps
             t = t_next
         # outputs first (trough), then the doses given at this instant
         while io < n_out and out_t[io] <= t:
-            _record(y, p, pk_static, pk_state, t, ch, a, y_out, a_out, c_out, io)
+            _record(y, p, pk_static, pk_state, t, ch, a, sel, slot_out, out, io)
             io += 1
         while ie < ev_t.shape[0] and ev_t[ie] <= t:
             pk.give_dose(pk_state, pk_static, ev_drug[ie], t, ev_amount[ie], ev_central[ie] == 1)
             ie += 1
-    return y_out, a_out, c_out, OK, total_steps
+    return OK, total_steps
+
+
+@njit(cache=True)
+def integrate(y0, p, pk_static, t_start, ev_t, ev_drug, ev_amount, ev_central, out_t, rtol, atol, max_steps):
+    """Simulate one man from ``t_start`` (state ``y0``) through doses ``ev_*`` (sorted by time),
+    recording states, algebraic outputs and drug concentrations at ``out_t`` (sorted, >= t_start).
+
+    ``ev_amount`` is the amount entering the depot (or the central compartment when
+    ``ev_central`` is 1) in the drug's amount unit. Returns (Y, A, C, status, steps).
+    """
+    n = y0.shape[0]
+    n_drug = pk_static.shape[0]
+    n_sel = n + model.N_ALG
+    sel = np.empty(n_sel + n_drug, dtype=np.int64)
+    for k in range(n_sel):
+        sel[k] = k
+    slot_out = np.empty(n_drug, dtype=np.int64)
+    for d in range(n_drug):
+        sel[n_sel + d] = -1
+        slot_out[d] = n_sel + d
+    out = np.zeros((n_sel + n_drug, out_t.shape[0]))
+    y = y0.copy()
+    status, steps = march(y, p, pk_static, t_start, ev_t, ev_drug, ev_amount, ev_central, out_t, sel, slot_out,
+                          rtol, atol, max_steps, out)
+    return (out[:n].T.copy(), out[n:n_sel].T.copy(), out[n_sel:].T.copy(), status, steps)
