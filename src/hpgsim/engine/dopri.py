@@ -38,12 +38,12 @@ E1, E3, E4, E5, E6, E7 = 71 / 57600, -71 / 16695, 71 / 1920, -17253 / 339200, 22
 
 
 @njit(cache=True)
-def _advance(t0, t1, y, p, pk_static, pk_state, h, rtol, atol, ch, a, k1, k2, k3, k4, k5, k6, k7, ytmp, ynew, max_steps):
+def _advance(t0, t1, y, p, c, pk_static, pk_state, h, rtol, atol, ch, a, k1, k2, k3, k4, k5, k6, k7, ytmp, ynew, max_steps):
     """Integrate ``y`` in place from t0 to t1. Returns (status, last accepted h, steps used)."""
     n = y.shape[0]
     t = t0
     steps = 0
-    model.rhs(t, y, p, pk_static, pk_state, ch, a, k1)
+    model.rhs_c(t, y, p, c, pk_static, pk_state, ch, a, k1)
     while t < t1:
         if steps >= max_steps:
             return MAX_STEPS, h, steps
@@ -59,22 +59,22 @@ def _advance(t0, t1, y, p, pk_static, pk_state, h, rtol, atol, ch, a, k1, k2, k3
             return STEP_UNDERFLOW, h, steps
         for i in range(n):
             ytmp[i] = y[i] + h_try * A21 * k1[i]
-        model.rhs(t + C2 * h_try, ytmp, p, pk_static, pk_state, ch, a, k2)
+        model.rhs_c(t + C2 * h_try, ytmp, p, c, pk_static, pk_state, ch, a, k2)
         for i in range(n):
             ytmp[i] = y[i] + h_try * (A31 * k1[i] + A32 * k2[i])
-        model.rhs(t + C3 * h_try, ytmp, p, pk_static, pk_state, ch, a, k3)
+        model.rhs_c(t + C3 * h_try, ytmp, p, c, pk_static, pk_state, ch, a, k3)
         for i in range(n):
             ytmp[i] = y[i] + h_try * (A41 * k1[i] + A42 * k2[i] + A43 * k3[i])
-        model.rhs(t + C4 * h_try, ytmp, p, pk_static, pk_state, ch, a, k4)
+        model.rhs_c(t + C4 * h_try, ytmp, p, c, pk_static, pk_state, ch, a, k4)
         for i in range(n):
             ytmp[i] = y[i] + h_try * (A51 * k1[i] + A52 * k2[i] + A53 * k3[i] + A54 * k4[i])
-        model.rhs(t + C5 * h_try, ytmp, p, pk_static, pk_state, ch, a, k5)
+        model.rhs_c(t + C5 * h_try, ytmp, p, c, pk_static, pk_state, ch, a, k5)
         for i in range(n):
             ytmp[i] = y[i] + h_try * (A61 * k1[i] + A62 * k2[i] + A63 * k3[i] + A64 * k4[i] + A65 * k5[i])
-        model.rhs(t + h_try, ytmp, p, pk_static, pk_state, ch, a, k6)
+        model.rhs_c(t + h_try, ytmp, p, c, pk_static, pk_state, ch, a, k6)
         for i in range(n):
             ynew[i] = y[i] + h_try * (B1 * k1[i] + B3 * k3[i] + B4 * k4[i] + B5 * k5[i] + B6 * k6[i])
-        model.rhs(t + h_try, ynew, p, pk_static, pk_state, ch, a, k7)
+        model.rhs_c(t + h_try, ynew, p, c, pk_static, pk_state, ch, a, k7)
         err = 0.0
         for i in range(n):
             e = h_try * (E1 * k1[i] + E3 * k3[i] + E4 * k4[i] + E5 * k5[i] + E6 * k6[i] + E7 * k7[i])
@@ -108,10 +108,10 @@ ALG_CODE0 = model.N_STATES
 
 
 @njit(cache=True)
-def _record(y, p, pk_static, pk_state, t, ch, a, sel, slot_out, out, j):
+def _record(y, p, c, pk_static, pk_state, t, ch, a, sel, slot_out, out, j):
     """Write the selected outputs at time ``t`` into column ``j`` of ``out`` (shape (K, T))."""
     model.drug_channels(t, pk_static, pk_state, ch)
-    model.algebra(y, p, ch, a)
+    model.algebra_c(y, p, c, ch, a)
     for k in range(sel.shape[0]):
         c = sel[k]
         if c < 0:
@@ -151,6 +151,8 @@ def march(y, p, pk_static, t_start, ev_t, ev_drug, ev_amount, ev_central, out_t,
         pk_state[d, pk.T0] = t_start
     ch = np.zeros(model.N_CHANNELS)
     a = np.zeros(model.N_ALG)
+    c = np.empty(model.N_CONST)
+    model.constants(p, c)
     k1, k2, k3, k4 = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
     k5, k6, k7 = np.zeros(n), np.zeros(n), np.zeros(n)
     ytmp, ynew = np.zeros(n), np.zeros(n)
@@ -164,7 +166,7 @@ def march(y, p, pk_static, t_start, ev_t, ev_drug, ev_amount, ev_central, out_t,
         if ie < ev_t.shape[0] and ev_t[ie] < t_next:
             t_next = ev_t[ie]
         if t_next > t:
-            status, h, steps = _advance(t, t_next, y, p, pk_static, pk_state, h, rtol, atol, ch, a,
+            status, h, steps = _advance(t, t_next, y, p, c, pk_static, pk_state, h, rtol, atol, ch, a,
                                         k1, k2, k3, k4, k5, k6, k7, ytmp, ynew, max_steps - total_steps)
             total_steps += steps
             if status != OK:
@@ -172,7 +174,7 @@ def march(y, p, pk_static, t_start, ev_t, ev_drug, ev_amount, ev_central, out_t,
             t = t_next
         # outputs first (trough), then the doses given at this instant
         while io < n_out and out_t[io] <= t:
-            _record(y, p, pk_static, pk_state, t, ch, a, sel, slot_out, out, io)
+            _record(y, p, c, pk_static, pk_state, t, ch, a, sel, slot_out, out, io)
             io += 1
         while ie < ev_t.shape[0] and ev_t[ie] <= t:
             pk.give_dose(pk_state, pk_static, ev_drug[ie], t, ev_amount[ie], ev_central[ie] == 1)

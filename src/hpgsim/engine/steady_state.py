@@ -139,10 +139,10 @@ def state_scale_into(p, s):
 
 
 @njit(cache=True)
-def _residual_into(x, y, p, solved, scale, ch, a, dy, f):
+def _residual_into(x, y, p, c, solved, scale, ch, a, dy, f):
     for k in range(solved.shape[0]):
         y[solved[k]] = x[k]
-    model.rhs_core(y, p, ch, a, dy)
+    model.rhs_core_c(y, p, c, ch, a, dy)
     r = 0.0
     for k in range(solved.shape[0]):
         f[k] = dy[solved[k]] / scale[solved[k]]
@@ -193,7 +193,9 @@ def _newton(x, y, p, solved, scale, tol):
     step = np.zeros(n)
     xt = np.zeros(n)
     jac = np.zeros((n, n))
-    r = _residual_into(x, y, p, solved, scale, ch, a, dy, f)
+    c = np.empty(model.N_CONST)
+    model.constants(p, c)
+    r = _residual_into(x, y, p, c, solved, scale, ch, a, dy, f)
     for _ in range(NEWTON_MAX_ITER):
         if not np.isfinite(r):
             return np.inf
@@ -203,7 +205,7 @@ def _newton(x, y, p, solved, scale, tol):
             hj = 1e-7 * max(abs(x[j]), scale[solved[j]])
             old = x[j]
             x[j] = old + hj
-            _residual_into(x, y, p, solved, scale, ch, a, dy, f1)
+            _residual_into(x, y, p, c, solved, scale, ch, a, dy, f1)
             x[j] = old
             for i in range(n):
                 jac[i, j] = (f1[i] - f[i]) / hj
@@ -217,7 +219,7 @@ def _newton(x, y, p, solved, scale, tol):
         for _ in range(30):
             for i in range(n):
                 xt[i] = x[i] + lam * step[i]
-            rt = _residual_into(xt, y, p, solved, scale, ch, a, dy, f1)
+            rt = _residual_into(xt, y, p, c, solved, scale, ch, a, dy, f1)
             if np.isfinite(rt) and rt < r:
                 accepted = True
                 break
@@ -234,7 +236,7 @@ def _newton(x, y, p, solved, scale, tol):
         if small:
             break
     # leave y at the solution
-    return _residual_into(x, y, p, solved, scale, ch, a, dy, f)
+    return _residual_into(x, y, p, c, solved, scale, ch, a, dy, f)
 
 
 @njit(cache=True)
