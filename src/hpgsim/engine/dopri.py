@@ -39,14 +39,16 @@ E1, E3, E4, E5, E6, E7 = 71 / 57600, -71 / 16695, 71 / 1920, -17253 / 339200, 22
 
 @njit(cache=True)
 def _advance(t0, t1, y, p, c, pk_static, pk_state, h, rtol, atol, ch, a, k1, k2, k3, k4, k5, k6, k7, ytmp, ynew, max_steps):
-    """Integrate ``y`` in place from t0 to t1. Returns (status, last accepted h, steps used)."""
+    """Integrate ``y`` in place from t0 to t1. Returns (status, last accepted h, steps used,
+    first accepted step if it was not cut short by t1, else -1)."""
     n = y.shape[0]
     t = t0
     steps = 0
+    h_first = -1.0
     model.rhs_c(t, y, p, c, pk_static, pk_state, ch, a, k1)
     while t < t1:
         if steps >= max_steps:
-            return MAX_STEPS, h, steps
+            return MAX_STEPS, h, steps, h_first
         last = False
         if t + h >= t1:
             h_try = t1 - t
@@ -55,8 +57,8 @@ def _advance(t0, t1, y, p, c, pk_static, pk_state, h, rtol, atol, ch, a, k1, k2,
             h_try = h
         if h_try < 1e-10:
             if t1 - t < 1e-9:
-                return OK, h, steps
-            return STEP_UNDERFLOW, h, steps
+                return OK, h, steps, h_first
+            return STEP_UNDERFLOW, h, steps, h_first
         for i in range(n):
             ytmp[i] = y[i] + h_try * A21 * k1[i]
         model.rhs_c(t + C2 * h_try, ytmp, p, c, pk_static, pk_state, ch, a, k2)
@@ -86,6 +88,8 @@ def _advance(t0, t1, y, p, c, pk_static, pk_state, h, rtol, atol, ch, a, k1, k2,
             h = h_try * 0.1
             continue
         if err <= 1.0:
+            if t == t0:  # the first accepted step of this segment
+                h_first = -2.0 if last else h_try
             t = t1 if last else t + h_try
             for i in range(n):
                 y[i] = ynew[i]
@@ -97,8 +101,8 @@ def _advance(t0, t1, y, p, c, pk_static, pk_state, h, rtol, atol, ch, a, k1, k2,
             h = h_try * max(0.2, 0.9 * err ** -0.2)
     for i in range(n):
         if not np.isfinite(y[i]):
-            return NON_FINITE, h, steps
-    return OK, h, steps
+            return NON_FINITE, h, steps, h_first
+    return OK, h, steps, h_first
 
 
 # Output selection codes (see :func:`march`): a code below N_STATES is that state, a code in
@@ -158,6 +162,11 @@ def march(y, p, pk_static, t_start, ev_t, ev_drug, ev_amount, ev_central, out_t,
     ytmp, ynew = np.zeros(n), np.zeros(n)
     t = t_start
     h = 1.0
+    # A dose makes the derivative jump, and the step the solver had grown to before it is
+    # usually far too long for the absorption phase after it (two or three rejections). The
+    # first step accepted after the previous dose is a good start instead: regimens repeat.
+    h_after_dose = -1.0
+    dosed = False
     ie = 0
     io = 0
     total_steps = 0
@@ -166,11 +175,16 @@ def march(y, p, pk_static, t_start, ev_t, ev_drug, ev_amount, ev_central, out_t,
         if ie < ev_t.shape[0] and ev_t[ie] < t_next:
             t_next = ev_t[ie]
         if t_next > t:
-            status, h, steps = _advance(t, t_next, y, p, c, pk_static, pk_state, h, rtol, atol, ch, a,
-                                        k1, k2, k3, k4, k5, k6, k7, ytmp, ynew, max_steps - total_steps)
+            if dosed and h_after_dose > 0.0:
+                h = min(h, h_after_dose)
+            status, h, steps, h_first = _advance(t, t_next, y, p, c, pk_static, pk_state, h, rtol, atol, ch, a,
+                                                 k1, k2, k3, k4, k5, k6, k7, ytmp, ynew, max_steps - total_steps)
             total_steps += steps
             if status != OK:
                 return status, total_steps
+            if dosed and h_first > 0.0:
+                h_after_dose = h_first
+            dosed = False
             t = t_next
         # outputs first (trough), then the doses given at this instant
         while io < n_out and out_t[io] <= t:
@@ -178,6 +192,7 @@ def march(y, p, pk_static, t_start, ev_t, ev_drug, ev_amount, ev_central, out_t,
             io += 1
         while ie < ev_t.shape[0] and ev_t[ie] <= t:
             pk.give_dose(pk_state, pk_static, ev_drug[ie], t, ev_amount[ie], ev_central[ie] == 1)
+            dosed = True
             ie += 1
     return OK, total_steps
 
