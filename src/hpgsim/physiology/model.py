@@ -90,11 +90,33 @@ _ALB_MM = ALBUMIN_MOLAR_MASS
 
 
 @njit(cache=True)
+def power(x: float, n: float) -> float:
+    """``x ** n``, with the exponents the parameter table actually uses as whole numbers or
+    halves computed without the general ``pow`` (which dominates the cost of the right-hand
+    side): ``x ** 0 = 1`` and ``x ** 1 = x`` exactly as ``pow`` gives them, squares, fourth
+    powers, square roots and x ** 1.5 to within one or two units in the last place of ``pow``."""
+    if n == 1.0:
+        return x
+    if n == 0.0:
+        return 1.0
+    if n == 2.0:
+        return x * x
+    if n == 4.0:
+        x2 = x * x
+        return x2 * x2
+    if n == 0.5 and x >= 0.0:
+        return math.sqrt(x)
+    if n == 1.5 and x >= 0.0:
+        return x * math.sqrt(x)
+    return x ** n
+
+
+@njit(cache=True)
 def brake(x: float, k: float, n: float) -> float:
     """Inhibitory Hill term 1 / (1 + (x/k)^n)."""
     if x <= 0.0:
         return 1.0
-    return 1.0 / (1.0 + (x / k) ** n)
+    return 1.0 / (1.0 + power(x / k, n))
 
 
 @njit(cache=True)
@@ -102,8 +124,8 @@ def drive(x: float, k: float, n: float) -> float:
     """Stimulatory Hill term x^n / (x^n + k^n)."""
     if x <= 0.0:
         return 0.0
-    xn = x ** n
-    return xn / (xn + k ** n)
+    xn = power(x, n)
+    return xn / (xn + power(k, n))
 
 
 @njit(cache=True)
@@ -166,7 +188,7 @@ def drive_kn(x: float, kn: float, n: float) -> float:
     """:func:`drive` with ``k ** n`` already computed (``kn``)."""
     if x <= 0.0:
         return 0.0
-    xn = x ** n
+    xn = power(x, n)
     return xn / (xn + kn)
 
 
@@ -181,18 +203,18 @@ def constants(p: np.ndarray, c: np.ndarray) -> None:
     ref_lh = p[P_REF_LH]
     ec50 = p[P_LEY_EC50] * ref_lh
     c[K_LEY_EC50] = ec50
-    c[K_LEY_KN] = ec50 ** p[P_LEY_N]
+    c[K_LEY_KN] = power(ec50, p[P_LEY_N])
     c[K_LEY_NORM] = drive(ref_lh, ec50, p[P_LEY_N])
     c[K_E2H_NORM] = brake(1.0, p[P_E2H_K], p[P_E2H_N])
     c[K_TH_NORM] = brake(1.0, p[P_TH_K], p[P_TH_N])
     c[K_PRL_B] = brake(p[P_PRL], p[P_PRL_K], p[P_PRL_N])
     c[K_PRL_REF_B] = brake(p[P_REF_PRL], p[P_PRL_K], p[P_PRL_N])
     spk = p[P_SP_K] * p[P_REF_ITT]
-    c[K_SP_KN] = spk ** p[P_SP_N]
+    c[K_SP_KN] = power(spk, p[P_SP_N])
     c[K_SP_NORM] = drive(p[P_REF_ITT], spk, p[P_SP_N])
-    c[K_BONE_EKN] = p[P_BONE_EK] ** p[P_BONE_EN]
-    c[K_BONE_TKN] = p[P_BONE_TK] ** 1.0
-    c[K_GSIG_KN] = p[P_GSIG_K] ** p[P_GSIG_N]
+    c[K_BONE_EKN] = power(p[P_BONE_EK], p[P_BONE_EN])
+    c[K_BONE_TKN] = power(p[P_BONE_TK], 1.0)
+    c[K_GSIG_KN] = power(p[P_GSIG_K], p[P_GSIG_N])
     c[K_GSIG_NORM] = drive(1.0, p[P_GSIG_K], p[P_GSIG_N])
     c[K_KDES] = LN2 / p[P_DES_HT]
     c[K_KRES] = LN2 / p[P_RES_HT]
@@ -204,10 +226,10 @@ def constants(p: np.ndarray, c: np.ndarray) -> None:
     fk = p[P_SG_FK] * p[P_REF_FSH]
     fb = p[P_SG_FB]
     c[K_FK] = fk
-    c[K_FKN] = fk ** p[P_SG_FN]
+    c[K_FKN] = power(fk, p[P_SG_FN])
     c[K_HF_NORM] = fb + (1.0 - fb) * drive(p[P_REF_FSH], fk, p[P_SG_FN])
     tk = p[P_SG_TK] * p[P_REF_ITT]
-    c[K_TK_N] = tk ** p[P_SG_TN]
+    c[K_TK_N] = power(tk, p[P_SG_TN])
     c[K_HT_NORM] = drive(p[P_REF_ITT], tk, p[P_SG_TN])
     c[K_KS] = N_GERM / (p[P_SG_DUR] * 24.0)
     c[K_KSYN] = LN2 / p[P_AROM_RESYN]
@@ -271,12 +293,12 @@ def algebra_c(y: np.ndarray, p: np.ndarray, c: np.ndarray, ch: np.ndarray, a: np
     fsh_eff = max(y[FSH], 0.0) + ch[CH_FSHR]
     germ_mid = (y[GERM0 + 1] + y[GERM0 + 2] + y[GERM0 + 3]) / 3.0
     so = p[P_INH_SO]
-    inhb = p[P_REF_INHB] * p[P_SERT] * (so + (1.0 - so) * max(germ_mid, 0.0)) * (max(fsh_eff, 1e-9) / p[P_REF_FSH]) ** p[P_INH_FE]
+    inhb = p[P_REF_INHB] * p[P_SERT] * (so + (1.0 - so) * max(germ_mid, 0.0)) * power(max(fsh_eff, 1e-9) / p[P_REF_FSH], p[P_INH_FE])
 
     # semen: spermiation and epididymal maturation need androgen
     sperm = p[P_REF_SPERM] * p[P_SERT] * max(y[EPIDIDYMIS], 0.0)
     sp_rel = drive_kn(itt, c[K_SP_KN], p[P_SP_N]) / c[K_SP_NORM]
-    pmot = min(p[P_REF_PMOT] * p[P_MOTF] * min(sp_rel, 1.0) ** p[P_MOT_EXP], 95.0)
+    pmot = min(p[P_REF_PMOT] * p[P_MOTF] * power(min(sp_rel, 1.0), p[P_MOT_EXP]), 95.0)
     tmc = sperm * p[P_VOL] * (pmot + p[P_NPMOT]) / 100.0
 
     a[A_TT] = tt
@@ -329,7 +351,7 @@ def rhs_core_c(y: np.ndarray, p: np.ndarray, c: np.ndarray, ch: np.ndarray, a: n
     pit_e2 = brake(e2_signal, p[P_E2P_K], p[P_E2P_N]) / c[K_PIT_NORM]
     b_lh = p[P_LH_BASAL]
     rel_lh = b_lh + (1.0 - b_lh) * gp
-    syn_lh = gp ** p[P_LH_A] * pit_e2
+    syn_lh = power(gp, p[P_LH_A]) * pit_e2
     dy[LH_POOL] = (syn_lh - rel_lh * y[LH_POOL]) / p[P_LH_POOL]
     k_lh = c[K_KLH]
     dy[LH] = k_lh * (ref_lh * p[P_LHF] * rel_lh * y[LH_POOL] - y[LH])
@@ -337,19 +359,19 @@ def rhs_core_c(y: np.ndarray, p: np.ndarray, c: np.ndarray, ch: np.ndarray, a: n
     inh = brake(a[A_INHB] / p[P_REF_INHB], p[P_INH_K], p[P_INH_N]) / c[K_INH_NORM]
     b_f = p[P_FSH_BASAL]
     rel_f = b_f + (1.0 - b_f) * gp
-    syn_f = gp ** p[P_FSH_A] * pit_e2 * inh
+    syn_f = power(gp, p[P_FSH_A]) * pit_e2 * inh
     dy[FSH_POOL] = (syn_f - rel_f * y[FSH_POOL]) / p[P_FSH_POOL]
     k_fsh = c[K_KFSH]
     dy[FSH] = k_fsh * (p[P_REF_FSH] * p[P_FSHF] * rel_f * y[FSH_POOL] - y[FSH])
 
     # Leydig LH-receptor down-regulation under sustained drive (bounded below 0.25 x ref LH).
     lh_rel = max(a[A_LH_EFF], 0.25 * ref_lh) / ref_lh
-    target = lh_rel ** (-p[P_ADAPT_G])
+    target = power(lh_rel, -p[P_ADAPT_G])
     dy[LEYDIG_ADAPT] = (target - y[LEYDIG_ADAPT]) / (p[P_ADAPT_TAU] * 168.0)
 
     # SHBG: hepatic production raised by E2, lowered by androgen.
-    shbg_target = (p[P_REF_SHBG] * p[P_SHBGF] * (max(a[A_E2], 1e-6) / p[P_REF_E2]) ** p[P_SHBG_E]
-                   * (max(a[A_FT], 1e-9) / p[P_REF_FT]) ** (-p[P_SHBG_T]))
+    shbg_target = (p[P_REF_SHBG] * p[P_SHBGF] * power(max(a[A_E2], 1e-6) / p[P_REF_E2], p[P_SHBG_E])
+                   * power(max(a[A_FT], 1e-9) / p[P_REF_FT], -p[P_SHBG_T]))
     dy[SHBG] = c[K_SHBG_RATE] * (shbg_target - y[SHBG])
 
     # Germ-cell chain: input needs FSH and intratesticular T; six equal stages give an
@@ -369,7 +391,7 @@ def rhs_core_c(y: np.ndarray, p: np.ndarray, c: np.ndarray, ch: np.ndarray, a: n
     dy[BMD] = y[BMD] * (p[P_BMD_DRIFT] + p[P_BONE_RE] * (a[A_BONE_E] - p[P_BASE_BE])
                         + p[P_BONE_RT] * (a[A_BONE_T] - p[P_BASE_BT])) / HOURS_PER_YEAR
     # Insulin sensitivity relaxes to (E2 / baseline E2)^beta (sign disputed; see parameter table).
-    is_target = (max(a[A_E2], 1e-6) / p[P_BASE_E2]) ** p[P_IS_EXP]
+    is_target = power(max(a[A_E2], 1e-6) / p[P_BASE_E2], p[P_IS_EXP])
     dy[ISI] = (is_target - y[ISI]) / (p[P_IS_TAU] * 168.0)
 
     # Aromatase enzyme: resynthesised towards its full amount, inactivated irreversibly by a
