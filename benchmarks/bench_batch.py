@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/bench_batch.py --sizes 1 100 10000 100000 --repeat 3
     .venv/bin/python benchmarks/bench_batch.py --accuracy           # error against rtol 1e-10
     .venv/bin/python benchmarks/bench_batch.py --latency            # one man's year, warm
+    .venv/bin/python benchmarks/bench_batch.py --sizes 100000 --weeks 4   # memory at scale, short horizon
 
 Workload: one year of anastrozole 1 mg daily for varied men (``people.population.sample_men``,
 20-70 years, BMI 28 +/- 5), weekly outputs of five measures, the engine's default tolerances
@@ -32,18 +33,18 @@ import time
 import numpy as np
 
 HOURS_PER_YEAR = 8766.0
-YEAR_H = 364 * 24.0            # 52 whole weeks: weekly outputs fall on dose times (troughs)
+WEEKS = 52                     # whole weeks: weekly outputs fall on dose times (troughs)
 OUTPUTS = ("total_testosterone", "estradiol", "lh", "fsh", "sperm_concentration")
 
 
-def workload(n: int, seed: int = 2026):
+def workload(n: int, seed: int = 2026, weeks: int = WEEKS):
     """The men, the shared protocol and the output times every engine gets."""
     from hpgsim.engine.run import DoseEvents
     from hpgsim.people.population import sample_men
 
     men = sample_men(np.random.default_rng(seed), n, age={"min": 20, "max": 70}, bmi={"mean": 28, "sd": 5})
-    events = DoseEvents.from_list([(24.0 * d, "anastrozole", 1000.0) for d in range(364)])
-    out_t = np.arange(0.0, 53.0) * 168.0
+    events = DoseEvents.from_list([(24.0 * d, "anastrozole", 1000.0) for d in range(7 * weeks)])
+    out_t = np.arange(0.0, weeks + 1.0) * 168.0
     return men, events, out_t
 
 
@@ -51,7 +52,7 @@ def engine_hpgsim(men, events, out_t, rtol, atol_factor) -> dict:
     from hpgsim.engine.batch import run_batch
 
     res = run_batch(men, events, out_t, OUTPUTS, rtol=rtol, atol_factor=atol_factor)
-    return {"ok": int(res.ok.sum()), "steps_per_day": float(res.steps.mean() / 364.0),
+    return {"ok": int(res.ok.sum()), "steps_per_day": float(res.steps.mean() / (out_t[-1] / 24.0)),
             "output_mb": res.nbytes / 1e6}
 
 
@@ -76,13 +77,14 @@ def machine() -> dict:
             "load_average_1min": os.getloadavg()[0]}
 
 
-def one_size(engine: str, n: int, repeat: int, rtol: float | None, atol_factor: float | None) -> dict:
+def one_size(engine: str, n: int, repeat: int, rtol: float | None, atol_factor: float | None,
+             weeks: int = WEEKS) -> dict:
     """Run in a fresh subprocess: warm up, time, report throughput and peak memory."""
     import hpgsim  # noqa: F401  (configures the compilation cache)
 
     fn = ENGINES[engine]
     t0 = time.perf_counter()
-    men, events, out_t = workload(max(n, 2))
+    men, events, out_t = workload(max(n, 2), weeks=weeks)
     setup_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     fn(men[:2], events, out_t, rtol, atol_factor)
@@ -95,13 +97,13 @@ def one_size(engine: str, n: int, repeat: int, rtol: float | None, atol_factor: 
         times.append(time.perf_counter() - t0)
         cpu.append(time.process_time() - c0)
     wall = statistics.median(times)
-    years = n * YEAR_H / HOURS_PER_YEAR
+    years = n * out_t[-1] / HOURS_PER_YEAR
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0   # kB on Linux
     return {"engine": engine, "n": n, "repeat": repeat, "median_s": wall, "min_s": min(times),
             "patient_years_per_s": years / wall, "ms_per_man_year": wall / years * 1e3,
             "best_patient_years_per_s": years / min(times),
             "cpu_ms_per_man_year": statistics.median(cpu) / years * 1e3, "warmup_s": warmup_s, "cohort_setup_s": setup_s, "peak_rss_mb": peak_mb,
-            "load_average_1min": os.getloadavg()[0], **info}
+            "weeks": weeks, "load_average_1min": os.getloadavg()[0], **info}
 
 
 def latency(repeat: int) -> dict:
@@ -111,17 +113,18 @@ def latency(repeat: int) -> dict:
 
     men, events, out_t = workload(2)
     t0 = time.perf_counter()
-    run_man(men[0], events, YEAR_H, every_h=24.0)
+    year_h = out_t[-1]
+    run_man(men[0], events, year_h, every_h=24.0)
     first = time.perf_counter() - t0
     times, cpu = [], []
     for _ in range(repeat):
         t0, c0 = time.perf_counter(), time.thread_time()
-        raw = run_man(men[0], events, YEAR_H, every_h=24.0)
+        raw = run_man(men[0], events, year_h, every_h=24.0)
         times.append(time.perf_counter() - t0)
         cpu.append(time.thread_time() - c0)
     return {"first_call_s": first, "median_ms": statistics.median(times) * 1e3, "min_ms": min(times) * 1e3,
             "cpu_median_ms": statistics.median(cpu) * 1e3, "cpu_min_ms": min(cpu) * 1e3,
-            "steps_per_day": raw.steps / 364.0, "repeat": repeat}
+            "steps_per_day": raw.steps / (year_h / 24.0), "repeat": repeat}
 
 
 def accuracy(n: int, rtols: list[float]) -> list[dict]:
@@ -138,8 +141,8 @@ def accuracy(n: int, rtols: list[float]) -> list[dict]:
         res = run_batch(men, events, out_t, OUTPUTS, rtol=rtol, parallel=False)
         wall = time.thread_time() - t0
         err = max(float(np.max(np.abs(res.values[k] / ref.values[k] - 1.0))) for k in OUTPUTS)
-        rows.append({"rtol": rtol, "steps_per_day": float(res.steps.mean() / 364.0),
-                     "cpu_ms_per_man_year": wall / (n * YEAR_H / HOURS_PER_YEAR) * 1e3, "max_rel_error": err})
+        rows.append({"rtol": rtol, "steps_per_day": float(res.steps.mean() / (out_t[-1] / 24.0)),
+                     "cpu_ms_per_man_year": wall / (n * out_t[-1] / HOURS_PER_YEAR) * 1e3, "max_rel_error": err})
     return rows
 
 
@@ -147,6 +150,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="+", default=[1, 100, 10_000])
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--weeks", type=int, default=WEEKS, help="simulated weeks per man (52 = the one-year workload)")
     ap.add_argument("--rtol", type=float, default=None)
     ap.add_argument("--atol-factor", type=float, default=None)
     ap.add_argument("--engines", nargs="+", default=list(ENGINES))
@@ -156,7 +160,7 @@ def main() -> None:
     ap.add_argument("--_one", nargs=2, help=argparse.SUPPRESS)   # engine and size, in the child
     args = ap.parse_args()
     if args._one:
-        print(json.dumps(one_size(args._one[0], int(args._one[1]), args.repeat, args.rtol, args.atol_factor)))
+        print(json.dumps(one_size(args._one[0], int(args._one[1]), args.repeat, args.rtol, args.atol_factor, args.weeks)))
         return
     print(json.dumps({"machine": machine()}))
     if args.latency:
@@ -169,7 +173,8 @@ def main() -> None:
     results: dict[tuple[str, int], dict] = {}
     for n in args.sizes:
         for engine in args.engines:
-            cmd = [sys.executable, __file__, "--_one", engine, str(n), "--repeat", str(args.repeat if n < 100_000 else 1)]
+            cmd = [sys.executable, __file__, "--_one", engine, str(n), "--repeat", str(args.repeat if n < 100_000 else 1),
+                   "--weeks", str(args.weeks)]
             if args.rtol is not None:
                 cmd += ["--rtol", str(args.rtol)]
             if args.atol_factor is not None:
