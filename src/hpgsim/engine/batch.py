@@ -21,8 +21,11 @@ one ``DoseEvents`` for the arm; ``run_batch(cohort.men, events, out_t=weeks * 16
 outputs=measures)`` returns ``values[measure]`` with shape (N, len(weeks)) in internal units and
 ``status`` per man (``ok`` is the mask of men to keep; :data:`STATUS_TEXT` gives the failure
 message). Measures are the names :func:`hpgsim.api.measures_of` uses for states and algebraic
-outputs (``total_testosterone``, ``lh``, ...), raw state names (``model.STATE_NAMES``) and
-``concentration:<drug>``; the two ratios and prolactin are derived from these by the caller.
+outputs (``total_testosterone``, ``lh``, ...), the ratios ``t_e2_ratio`` and ``t_lh_ratio``,
+``prolactin``, raw state names (``model.STATE_NAMES``) and ``concentration:<drug>`` (zero for men
+whose protocol lacks the drug), with the same definitions as there; a test checks the batch
+against ``trials.run.simulate_man`` measure by measure. For a progress bar, iterate
+:func:`iter_batch` and tick once per chunk.
 """
 
 from __future__ import annotations
@@ -45,7 +48,6 @@ from .steady_state import baseline, state_scale_into
 NO_STEADY_STATE = 4
 STATUS_TEXT = dict(dopri.STATUS_TEXT)
 STATUS_TEXT[NO_STEADY_STATE] = "no steady state found for this man's parameters"
-DEFAULT_CHUNK = 4096
 
 # measure names -> output codes (dopri.march): api's names first, then raw state names
 _ALG_MEASURES = {
@@ -58,12 +60,29 @@ _STATE_MEASURES = {"lh": model.LH, "fsh": model.FSH, "shbg": model.SHBG, "bmd_sp
                    "insulin_sensitivity": model.ISI}
 _STATE_MEASURES.update({name: i for i, name in enumerate(model.STATE_NAMES)})
 CONCENTRATION = "concentration:"
+# measures computed after the run from others, as hpgsim.api.measures_of defines them
+_DERIVED = {"t_e2_ratio": ("total_testosterone", "estradiol"), "t_lh_ratio": ("total_testosterone", "lh"),
+            "prolactin": ()}
 DEFAULT_OUTPUTS = ("total_testosterone", "estradiol", "lh", "fsh", "sperm_concentration")
+DEFAULT_CHUNK = 1024   # men per compiled call: bounds working memory and how long Ctrl-C waits
 
 
 def output_names() -> tuple[str, ...]:
     """Every output name :func:`run_batch` accepts, besides ``concentration:<drug>``."""
-    return tuple(_ALG_MEASURES) + tuple(k for k in _STATE_MEASURES if k not in _ALG_MEASURES)
+    return tuple(_ALG_MEASURES) + tuple(k for k in _STATE_MEASURES if k not in _ALG_MEASURES) + tuple(_DERIVED)
+
+
+def _derive(name: str, base: dict[str, np.ndarray], params: np.ndarray, n_t: int) -> np.ndarray:
+    """The ratios in conventional units and prolactin (a parameter), as ``measures_of`` has them."""
+    from ..units import from_internal
+
+    if name == "prolactin":
+        return np.repeat(params[:, model.P_PRL][:, None], n_t, axis=1)
+    tt_ngdl, _ = from_internal("total_testosterone", base["total_testosterone"], "conventional")
+    if name == "t_e2_ratio":
+        e2_pgml, _ = from_internal("estradiol", base["estradiol"], "conventional")
+        return tt_ngdl / e2_pgml
+    return tt_ngdl / np.maximum(base["lh"], 1e-3)
 
 
 @dataclass(frozen=True)
@@ -130,10 +149,12 @@ def pack(protocols: Sequence[DoseEvents], outputs: Sequence[str]) -> PackedProto
         elif name in _STATE_MEASURES:
             sel[:, k] = _STATE_MEASURES[name]
         elif name.startswith(CONCENTRATION):
+            # as measures_of: a drug's plasma level summed over its routes; placebo and
+            # depots feeding the body's own testosterone (effect "absorption") have none (zero)
             drug = name[len(CONCENTRATION):]
             for q, ev in enumerate(protocols):
                 for d, record in enumerate(ev.drugs):
-                    if record.name == drug:
+                    if record.name == drug and drug != "placebo" and record.effect != "absorption":
                         slot_out[pk_off[q] + d] = k
         else:
             raise InputError("outputs", f"names from {', '.join(output_names())} or concentration:<drug>", name)
@@ -246,8 +267,9 @@ def iter_batch(params: np.ndarray, events: DoseEvents | Sequence[DoseEvents], ou
     _check(params, out_t)
     n = params.shape[0]
     outputs = tuple(outputs)
+    computed = tuple(dict.fromkeys([m for name in outputs for m in (_DERIVED[name] if name in _DERIVED else (name,))]))
     protocols, man_q = _protocols_of(events, n)
-    packed = pack(protocols, outputs)
+    packed = pack(protocols, computed)
     rtol = DEFAULT_RTOL if rtol is None else float(rtol)
     atol_factor = DEFAULT_ATOL_FACTOR if atol_factor is None else float(atol_factor)
     if not (0 < rtol < 1 and atol_factor > 0):
@@ -261,7 +283,7 @@ def iter_batch(params: np.ndarray, events: DoseEvents | Sequence[DoseEvents], ou
     for start in range(0, n, chunk):
         stop = min(n, start + chunk)
         m = stop - start
-        out = np.zeros((m, len(outputs), out_t.size))
+        out = np.zeros((m, len(computed), out_t.size))
         q_out = np.zeros((m, params.shape[1]))
         status = np.zeros(m, dtype=np.int64)
         steps = np.zeros(m, dtype=np.int64)
@@ -271,7 +293,8 @@ def iter_batch(params: np.ndarray, events: DoseEvents | Sequence[DoseEvents], ou
         if not have_y0:
             _retry_baselines(params[start:stop], man_q[start:stop], packed, out_t, rtol, atol_factor, max_steps,
                              out, q_out, status, steps)
-        values = {name: out[:, k, :] for k, name in enumerate(outputs)}
+        base = {name: out[:, k, :] for k, name in enumerate(computed)}
+        values = {name: _derive(name, base, q_out, out_t.size) if name in _DERIVED else base[name] for name in outputs}
         yield slice(start, stop), BatchResult(out_t, values, status, steps, q_out)
 
 
