@@ -293,6 +293,8 @@ def iter_batch(params: np.ndarray, events: DoseEvents | Sequence[DoseEvents], ou
         if not have_y0:
             _retry_baselines(params[start:stop], man_q[start:stop], packed, out_t, rtol, atol_factor, max_steps,
                              out, q_out, status, steps)
+        # as run_man: a finished run with a non-finite output is a failure, never a NaN result
+        status[(status == dopri.OK) & ~np.isfinite(out).all(axis=(1, 2))] = dopri.NON_FINITE
         base = {name: out[:, k, :] for k, name in enumerate(computed)}
         values = {name: _derive(name, base, q_out, out_t.size) if name in _DERIVED else base[name] for name in outputs}
         yield slice(start, stop), BatchResult(out_t, values, status, steps, q_out)
