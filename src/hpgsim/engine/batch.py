@@ -278,7 +278,6 @@ def iter_batch(params: np.ndarray, events: DoseEvents | Sequence[DoseEvents], ou
     y0_all = np.ascontiguousarray(y0, dtype=float) if have_y0 else np.zeros((n, model.N_STATES))
     if y0_all.shape != (n, model.N_STATES):
         raise InputError("y0", f"an (N, {model.N_STATES}) array of initial states", f"shape {y0_all.shape}")
-    kernel = _kernel_parallel if parallel else _kernel_serial
     chunk = max(1, int(chunk))
     for start in range(0, n, chunk):
         stop = min(n, start + chunk)
@@ -287,6 +286,8 @@ def iter_batch(params: np.ndarray, events: DoseEvents | Sequence[DoseEvents], ou
         q_out = np.zeros((m, params.shape[1]))
         status = np.zeros(m, dtype=np.int64)
         steps = np.zeros(m, dtype=np.int64)
+        # one man gains nothing from the thread pool, only its start-up and wake-up costs
+        kernel = _kernel_parallel if parallel and m > 1 else _kernel_serial
         kernel(params[start:stop], y0_all[start:stop], have_y0, man_q[start:stop], packed.ev_off, packed.ev_t,
                packed.ev_drug, packed.ev_amount, packed.ev_central, packed.pk_off, packed.pk_tab, packed.slot_out,
                packed.sel, packed.t_start, out_t, rtol, atol_factor, int(max_steps), out, q_out, status, steps)
