@@ -65,6 +65,7 @@ _DERIVED = {"t_e2_ratio": ("total_testosterone", "estradiol"), "t_lh_ratio": ("t
             "prolactin": ()}
 DEFAULT_OUTPUTS = ("total_testosterone", "estradiol", "lh", "fsh", "sperm_concentration")
 DEFAULT_CHUNK = 1024   # men per compiled call: bounds working memory and how long Ctrl-C waits
+PARALLEL_GRAIN = 8     # men a thread takes at a time inside a chunk (dynamic load balancing)
 
 
 def output_names() -> tuple[str, ...]:
@@ -288,9 +289,12 @@ def iter_batch(params: np.ndarray, events: DoseEvents | Sequence[DoseEvents], ou
         steps = np.zeros(m, dtype=np.int64)
         # one man gains nothing from the thread pool, only its start-up and wake-up costs
         kernel = _kernel_parallel if parallel and m > 1 else _kernel_serial
-        kernel(params[start:stop], y0_all[start:stop], have_y0, man_q[start:stop], packed.ev_off, packed.ev_t,
-               packed.ev_drug, packed.ev_amount, packed.ev_central, packed.pk_off, packed.pk_tab, packed.slot_out,
-               packed.sel, packed.t_start, out_t, rtol, atol_factor, int(max_steps), out, q_out, status, steps)
+        # threads take men a few at a time rather than one fixed half each, so a slow (stiff)
+        # man holds up only his own thread's next few men
+        with numba.parallel_chunksize(PARALLEL_GRAIN):
+            kernel(params[start:stop], y0_all[start:stop], have_y0, man_q[start:stop], packed.ev_off, packed.ev_t,
+                   packed.ev_drug, packed.ev_amount, packed.ev_central, packed.pk_off, packed.pk_tab, packed.slot_out,
+                   packed.sel, packed.t_start, out_t, rtol, atol_factor, int(max_steps), out, q_out, status, steps)
         if not have_y0:
             _retry_baselines(params[start:stop], man_q[start:stop], packed, out_t, rtol, atol_factor, max_steps,
                              out, q_out, status, steps)
