@@ -212,3 +212,22 @@ def test_trial_measures_equal_the_trial_runners_single_man_path():
         for m in measures:
             assert np.allclose(res.values[m][i], want[m], rtol=1e-9, atol=0.0), m
     assert np.all(res.values["concentration:hcg"] == 0.0)
+
+
+def test_output_times_do_not_change_the_solution_between_doses():
+    # dense output: outputs between doses are read off the step that spans them, so asking for
+    # hourly instead of daily outputs neither adds steps nor changes the shared values
+    p = _men(1, seed=20)[0]
+    ev = DoseEvents.from_list([(84.0 * d, "anastrozole", 1000.0) for d in range(8)])   # twice weekly
+    daily = run_man(p, ev, 4 * 168.0, out_t=np.arange(0.0, 4 * 168.0 + 1.0, 24.0))
+    hourly = run_man(p, ev, 4 * 168.0, out_t=np.arange(0.0, 4 * 168.0 + 1.0, 1.0))
+    assert hourly.steps == daily.steps
+    assert np.array_equal(hourly.y[::24], daily.y) and np.array_equal(hourly.alg[::24], daily.alg)
+    # and the interpolated values are accurate: against SciPy's LSODA at 1e-9 on the same grid
+    from hpgsim.engine.reference import run_reference
+
+    out_t = np.arange(0.0, 2 * 168.0 + 1.0, 5.0)       # mostly between doses and between steps
+    ours = run_man(p, ev, 2 * 168.0, out_t=out_t)
+    ys, algs = run_reference(p, ev, out_t, method="LSODA")
+    assert np.max(np.abs(ours.y[:, model.LH] / ys[:, model.LH] - 1)) < 2e-5
+    assert np.max(np.abs(ours.alg[:, model.A_TT] / algs[:, model.A_TT] - 1)) < 2e-5

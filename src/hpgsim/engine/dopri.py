@@ -2,9 +2,11 @@
 
 Doses only move drug amounts, whose evolution is closed-form (:mod:`hpgsim.drugs.pk`), so the
 physiological state is continuous across a dose but its derivative is not. The solver
-therefore integrates from boundary to boundary (dose times and output times merged), keeping
-the step size it had learned, and never steps across a dose. Outputs are taken *before* a dose
-given at the same instant, i.e. at trough, as a clinic draws blood.
+therefore integrates from dose to dose, keeping the step size it had learned, and never steps
+across a dose. Output times between doses do not stop it: they are read off the method's
+fourth-order continuous extension (dense output) inside the step that spans them; outputs at a
+dose time are the exact end of the segment before it, i.e. taken *before* a dose given at the
+same instant (at trough, as a clinic draws blood).
 
 Status codes are returned, never raised, so one failing man cannot sink a batch (diffrax's
 ``RESULTS`` idea); the Python layer turns them into :class:`hpgsim.errors.NumericalError`.
@@ -35,12 +37,18 @@ A51, A52, A53, A54 = 19372 / 6561, -25360 / 2187, 64448 / 6561, -212 / 729
 A61, A62, A63, A64, A65 = 9017 / 3168, -355 / 33, 46732 / 5247, 49 / 176, -5103 / 18656
 B1, B3, B4, B5, B6 = 35 / 384, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84
 E1, E3, E4, E5, E6, E7 = 71 / 57600, -71 / 16695, 71 / 1920, -17253 / 339200, 22 / 525, -1 / 40
+# continuous extension (dense output) of order 4 (Hairer, Norsett & Wanner, Section II.6; the
+# coefficients of their code DOPRI5, subroutine CONTD5)
+D1, D3, D4 = -12715105075 / 11282082432, 87487479700 / 32700410799, -10690763975 / 1880347072
+D5, D6, D7 = 701980252875 / 199316789632, -1453857185 / 822651844, 69997945 / 29380423
 
 
 @njit(cache=True)
-def _advance(t0, t1, y, p, c, pk_static, pk_state, h, rtol, atol, ch, a, k1, k2, k3, k4, k5, k6, k7, ytmp, ynew, max_steps):
-    """Integrate ``y`` in place from t0 to t1. Returns (status, last accepted h, steps used,
-    first accepted step if it was not cut short by t1, else -1)."""
+def _advance(t0, t1, y, p, c, pk_static, pk_state, h, rtol, atol, ch, a, k1, k2, k3, k4, k5, k6, k7, ytmp, ynew,
+             max_steps, out_t, io, sel, slot_out, out):
+    """Integrate ``y`` in place from t0 to t1, recording outputs ``out_t[io:]`` that fall strictly
+    before t1 by dense output (the solver does not stop at them). Returns (status, last accepted
+    h, steps used, first accepted step if it was not cut short by t1 else -1, next output index)."""
     n = y.shape[0]
     t = t0
     steps = 0
@@ -48,7 +56,7 @@ def _advance(t0, t1, y, p, c, pk_static, pk_state, h, rtol, atol, ch, a, k1, k2,
     model.rhs_c(t, y, p, c, pk_static, pk_state, ch, a, k1)
     while t < t1:
         if steps >= max_steps:
-            return MAX_STEPS, h, steps, h_first
+            return MAX_STEPS, h, steps, h_first, io
         last = False
         if t + h >= t1:
             h_try = t1 - t
@@ -57,8 +65,8 @@ def _advance(t0, t1, y, p, c, pk_static, pk_state, h, rtol, atol, ch, a, k1, k2,
             h_try = h
         if h_try < 1e-10:
             if t1 - t < 1e-9:
-                return OK, h, steps, h_first
-            return STEP_UNDERFLOW, h, steps, h_first
+                return OK, h, steps, h_first, io
+            return STEP_UNDERFLOW, h, steps, h_first, io
         for i in range(n):
             ytmp[i] = y[i] + h_try * A21 * k1[i]
         model.rhs_c(t + C2 * h_try, ytmp, p, c, pk_static, pk_state, ch, a, k2)
@@ -90,7 +98,20 @@ def _advance(t0, t1, y, p, c, pk_static, pk_state, h, rtol, atol, ch, a, k1, k2,
         if err <= 1.0:
             if t == t0:  # the first accepted step of this segment
                 h_first = -2.0 if last else h_try
-            t = t1 if last else t + h_try
+            t_new = t1 if last else t + h_try
+            # outputs inside this step (not at t1: the caller records those exactly)
+            while io < out_t.shape[0] and out_t[io] < t1 and out_t[io] <= t_new:
+                th = (out_t[io] - t) / h_try
+                th1 = 1.0 - th
+                for i in range(n):
+                    r2 = ynew[i] - y[i]
+                    r3 = h_try * k1[i] - r2
+                    r4 = r2 - h_try * k7[i] - r3
+                    r5 = h_try * (D1 * k1[i] + D3 * k3[i] + D4 * k4[i] + D5 * k5[i] + D6 * k6[i] + D7 * k7[i])
+                    ytmp[i] = y[i] + th * (r2 + th1 * (r3 + th * (r4 + th1 * r5)))
+                _record(ytmp, p, c, pk_static, pk_state, out_t[io], ch, a, sel, slot_out, out, io)
+                io += 1
+            t = t_new
             for i in range(n):
                 y[i] = ynew[i]
                 k1[i] = k7[i]  # first-same-as-last
@@ -101,8 +122,8 @@ def _advance(t0, t1, y, p, c, pk_static, pk_state, h, rtol, atol, ch, a, k1, k2,
             h = h_try * max(0.2, 0.9 * err ** -0.2)
     for i in range(n):
         if not np.isfinite(y[i]):
-            return NON_FINITE, h, steps, h_first
-    return OK, h, steps, h_first
+            return NON_FINITE, h, steps, h_first, io
+    return OK, h, steps, h_first, io
 
 
 # Output selection codes (see :func:`march`): a code below N_STATES is that state, a code in
@@ -170,30 +191,34 @@ def march(y, p, pk_static, t_start, ev_t, ev_drug, ev_amount, ev_central, out_t,
     ie = 0
     io = 0
     total_steps = 0
-    while io < n_out:
-        t_next = out_t[io]
-        if ie < ev_t.shape[0] and ev_t[ie] < t_next:
-            t_next = ev_t[ie]
-        if t_next > t:
-            if dosed and h_after_dose > 0.0:
-                h = min(h, h_after_dose)
-            status, h, steps, h_first = _advance(t, t_next, y, p, c, pk_static, pk_state, h, rtol, atol, ch, a,
-                                                 k1, k2, k3, k4, k5, k6, k7, ytmp, ynew, max_steps - total_steps)
-            total_steps += steps
-            if status != OK:
-                return status, total_steps
-            if dosed and h_first > 0.0:
-                h_after_dose = h_first
-            dosed = False
-            t = t_next
+    n_ev = ev_t.shape[0]
+    while True:
         # outputs first (trough), then the doses given at this instant
         while io < n_out and out_t[io] <= t:
             _record(y, p, c, pk_static, pk_state, t, ch, a, sel, slot_out, out, io)
             io += 1
-        while ie < ev_t.shape[0] and ev_t[ie] <= t:
+        while ie < n_ev and ev_t[ie] <= t:
             pk.give_dose(pk_state, pk_static, ev_drug[ie], t, ev_amount[ie], ev_central[ie] == 1)
             dosed = True
             ie += 1
+        if io >= n_out:
+            break
+        # integrate to the next dose (or the last output); outputs on the way come from dense output
+        t_next = out_t[n_out - 1]
+        if ie < n_ev and ev_t[ie] < t_next:
+            t_next = ev_t[ie]
+        if dosed and h_after_dose > 0.0:
+            h = min(h, h_after_dose)
+        status, h, steps, h_first, io = _advance(t, t_next, y, p, c, pk_static, pk_state, h, rtol, atol, ch, a,
+                                                 k1, k2, k3, k4, k5, k6, k7, ytmp, ynew, max_steps - total_steps,
+                                                 out_t, io, sel, slot_out, out)
+        total_steps += steps
+        if status != OK:
+            return status, total_steps
+        if dosed and h_first > 0.0:
+            h_after_dose = h_first
+        dosed = False
+        t = t_next
     return OK, total_steps
 
 
