@@ -2,9 +2,11 @@
 
 Doses only move drug amounts, whose evolution is closed-form (:mod:`hpgsim.drugs.pk`), so the
 physiological state is continuous across a dose but its derivative is not. The solver
-therefore integrates from boundary to boundary (dose times and output times merged), keeping
-the step size it had learned, and never steps across a dose. Outputs are taken *before* a dose
-given at the same instant, i.e. at trough, as a clinic draws blood.
+therefore integrates from dose to dose, keeping the step size it had learned, and never steps
+across a dose. Output times between doses do not stop it: they are read off the method's
+fourth-order continuous extension (dense output) inside the step that spans them; outputs at a
+dose time are the exact end of the segment before it, i.e. taken *before* a dose given at the
+same instant (at trough, as a clinic draws blood).
 
 Status codes are returned, never raised, so one failing man cannot sink a batch (diffrax's
 ``RESULTS`` idea); the Python layer turns them into :class:`hpgsim.errors.NumericalError`.
@@ -35,18 +37,26 @@ A51, A52, A53, A54 = 19372 / 6561, -25360 / 2187, 64448 / 6561, -212 / 729
 A61, A62, A63, A64, A65 = 9017 / 3168, -355 / 33, 46732 / 5247, 49 / 176, -5103 / 18656
 B1, B3, B4, B5, B6 = 35 / 384, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84
 E1, E3, E4, E5, E6, E7 = 71 / 57600, -71 / 16695, 71 / 1920, -17253 / 339200, 22 / 525, -1 / 40
+# continuous extension (dense output) of order 4 (Hairer, Norsett & Wanner, Section II.6; the
+# coefficients of their code DOPRI5, subroutine CONTD5)
+D1, D3, D4 = -12715105075 / 11282082432, 87487479700 / 32700410799, -10690763975 / 1880347072
+D5, D6, D7 = 701980252875 / 199316789632, -1453857185 / 822651844, 69997945 / 29380423
 
 
 @njit(cache=True)
-def _advance(t0, t1, y, p, pk_static, pk_state, h, rtol, atol, ch, a, k1, k2, k3, k4, k5, k6, k7, ytmp, ynew, max_steps):
-    """Integrate ``y`` in place from t0 to t1. Returns (status, last accepted h, steps used)."""
+def _advance(t0, t1, y, p, c, pk_static, pk_state, h, rtol, atol, ch, a, k1, k2, k3, k4, k5, k6, k7, ytmp, ynew,
+             max_steps, out_t, io, sel, slot_out, out):
+    """Integrate ``y`` in place from t0 to t1, recording outputs ``out_t[io:]`` that fall strictly
+    before t1 by dense output (the solver does not stop at them). Returns (status, last accepted
+    h, steps used, first accepted step if it was not cut short by t1 else -1, next output index)."""
     n = y.shape[0]
     t = t0
     steps = 0
-    model.rhs(t, y, p, pk_static, pk_state, ch, a, k1)
+    h_first = -1.0
+    model.rhs_c(t, y, p, c, pk_static, pk_state, ch, a, k1)
     while t < t1:
         if steps >= max_steps:
-            return MAX_STEPS, h, steps
+            return MAX_STEPS, h, steps, h_first, io
         last = False
         if t + h >= t1:
             h_try = t1 - t
@@ -55,26 +65,26 @@ def _advance(t0, t1, y, p, pk_static, pk_state, h, rtol, atol, ch, a, k1, k2, k3
             h_try = h
         if h_try < 1e-10:
             if t1 - t < 1e-9:
-                return OK, h, steps
-            return STEP_UNDERFLOW, h, steps
+                return OK, h, steps, h_first, io
+            return STEP_UNDERFLOW, h, steps, h_first, io
         for i in range(n):
             ytmp[i] = y[i] + h_try * A21 * k1[i]
-        model.rhs(t + C2 * h_try, ytmp, p, pk_static, pk_state, ch, a, k2)
+        model.rhs_c(t + C2 * h_try, ytmp, p, c, pk_static, pk_state, ch, a, k2)
         for i in range(n):
             ytmp[i] = y[i] + h_try * (A31 * k1[i] + A32 * k2[i])
-        model.rhs(t + C3 * h_try, ytmp, p, pk_static, pk_state, ch, a, k3)
+        model.rhs_c(t + C3 * h_try, ytmp, p, c, pk_static, pk_state, ch, a, k3)
         for i in range(n):
             ytmp[i] = y[i] + h_try * (A41 * k1[i] + A42 * k2[i] + A43 * k3[i])
-        model.rhs(t + C4 * h_try, ytmp, p, pk_static, pk_state, ch, a, k4)
+        model.rhs_c(t + C4 * h_try, ytmp, p, c, pk_static, pk_state, ch, a, k4)
         for i in range(n):
             ytmp[i] = y[i] + h_try * (A51 * k1[i] + A52 * k2[i] + A53 * k3[i] + A54 * k4[i])
-        model.rhs(t + C5 * h_try, ytmp, p, pk_static, pk_state, ch, a, k5)
+        model.rhs_c(t + C5 * h_try, ytmp, p, c, pk_static, pk_state, ch, a, k5)
         for i in range(n):
             ytmp[i] = y[i] + h_try * (A61 * k1[i] + A62 * k2[i] + A63 * k3[i] + A64 * k4[i] + A65 * k5[i])
-        model.rhs(t + h_try, ytmp, p, pk_static, pk_state, ch, a, k6)
+        model.rhs_c(t + h_try, ytmp, p, c, pk_static, pk_state, ch, a, k6)
         for i in range(n):
             ynew[i] = y[i] + h_try * (B1 * k1[i] + B3 * k3[i] + B4 * k4[i] + B5 * k5[i] + B6 * k6[i])
-        model.rhs(t + h_try, ynew, p, pk_static, pk_state, ch, a, k7)
+        model.rhs_c(t + h_try, ynew, p, c, pk_static, pk_state, ch, a, k7)
         err = 0.0
         for i in range(n):
             e = h_try * (E1 * k1[i] + E3 * k3[i] + E4 * k4[i] + E5 * k5[i] + E6 * k6[i] + E7 * k7[i])
@@ -86,7 +96,22 @@ def _advance(t0, t1, y, p, pk_static, pk_state, h, rtol, atol, ch, a, k1, k2, k3
             h = h_try * 0.1
             continue
         if err <= 1.0:
-            t = t1 if last else t + h_try
+            if t == t0:  # the first accepted step of this segment
+                h_first = -2.0 if last else h_try
+            t_new = t1 if last else t + h_try
+            # outputs inside this step (not at t1: the caller records those exactly)
+            while io < out_t.shape[0] and out_t[io] < t1 and out_t[io] <= t_new:
+                th = (out_t[io] - t) / h_try
+                th1 = 1.0 - th
+                for i in range(n):
+                    r2 = ynew[i] - y[i]
+                    r3 = h_try * k1[i] - r2
+                    r4 = r2 - h_try * k7[i] - r3
+                    r5 = h_try * (D1 * k1[i] + D3 * k3[i] + D4 * k4[i] + D5 * k5[i] + D6 * k6[i] + D7 * k7[i])
+                    ytmp[i] = y[i] + th * (r2 + th1 * (r3 + th * (r4 + th1 * r5)))
+                _record(ytmp, p, c, pk_static, pk_state, out_t[io], ch, a, sel, slot_out, out, io)
+                io += 1
+            t = t_new
             for i in range(n):
                 y[i] = ynew[i]
                 k1[i] = k7[i]  # first-same-as-last
@@ -97,22 +122,104 @@ def _advance(t0, t1, y, p, pk_static, pk_state, h, rtol, atol, ch, a, k1, k2, k3
             h = h_try * max(0.2, 0.9 * err ** -0.2)
     for i in range(n):
         if not np.isfinite(y[i]):
-            return NON_FINITE, h, steps
-    return OK, h, steps
+            return NON_FINITE, h, steps, h_first, io
+    return OK, h, steps, h_first, io
+
+
+# Output selection codes (see :func:`march`): a code below N_STATES is that state, a code in
+# [N_STATES, N_STATES + N_ALG) is that algebraic output, and -1 is "no state or algebraic output"
+# (the row is zero unless a drug slot adds its concentration to it through ``slot_out``).
+ALG_CODE0 = model.N_STATES
 
 
 @njit(cache=True)
-def _record(y, p, pk_static, pk_state, t, ch, a, y_out, a_out, c_out, j):
+def _record(y, p, c, pk_static, pk_state, t, ch, a, sel, slot_out, out, j):
+    """Write the selected outputs at time ``t`` into column ``j`` of ``out`` (shape (K, T))."""
     model.drug_channels(t, pk_static, pk_state, ch)
-    model.algebra(y, p, ch, a)
-    for i in range(y.shape[0]):
-        y_out[j, i] = y[i]
-    for i in range(a.shape[0]):
-        a_out[j, i] = a[i]
+    model.algebra_c(y, p, c, ch, a)
+    for k in range(sel.shape[0]):
+        c = sel[k]
+        if c < 0:
+            out[k, j] = 0.0
+        elif c < ALG_CODE0:
+            out[k, j] = y[c]
+        else:
+            out[k, j] = a[c - ALG_CODE0]
     for d in range(pk_static.shape[0]):
-        _, cen = pk.chain_amounts(pk_state[d, pk.DEP0], pk_state[d, pk.CEN0], pk_static[d, pk.KA], pk_static[d, pk.KE],
-                                  t - pk_state[d, pk.T0])
-        c_out[j, d] = cen / pk_static[d, pk.VOL]
+        k = slot_out[d]
+        if k >= 0:
+            _, cen = pk.chain_amounts(pk_state[d, pk.DEP0], pk_state[d, pk.CEN0], pk_static[d, pk.KA],
+                                      pk_static[d, pk.KE], t - pk_state[d, pk.T0])
+            out[k, j] += cen / pk_static[d, pk.VOL]
+
+
+@njit(cache=True)
+def march(y, p, pk_static, t_start, ev_t, ev_drug, ev_amount, ev_central, out_t, sel, slot_out, rtol, atol,
+          max_steps, out):
+    """Simulate one man from ``t_start`` (state ``y``, advanced in place) through doses ``ev_*``
+    (sorted by time), writing only the selected outputs at ``out_t`` into ``out`` (K, T).
+
+    This is the one outer loop every path uses (:func:`integrate` for one man's full
+    trajectories, :mod:`hpgsim.engine.batch` for many men's selected outputs). ``sel[k]`` is an
+    output code (state, algebraic output or -1) and ``slot_out[d]`` the row drug slot ``d``'s
+    plasma concentration is added to (-1: none). ``ev_amount`` is the amount entering the depot
+    (or the central compartment when ``ev_central`` is 1). Returns (status, steps).
+    """
+    n_drug = pk_static.shape[0]
+    n_out = out_t.shape[0]
+    n = y.shape[0]
+    for i in range(n):
+        if not np.isfinite(y[i]):
+            return NON_FINITE, 0
+    pk_state = np.zeros((n_drug, 3))
+    for d in range(n_drug):
+        pk_state[d, pk.T0] = t_start
+    ch = np.zeros(model.N_CHANNELS)
+    a = np.zeros(model.N_ALG)
+    c = np.empty(model.N_CONST)
+    model.constants(p, c)
+    k1, k2, k3, k4 = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
+    k5, k6, k7 = np.zeros(n), np.zeros(n), np.zeros(n)
+    ytmp, ynew = np.zeros(n), np.zeros(n)
+    t = t_start
+    h = 1.0
+    # A dose makes the derivative jump, and the step the solver had grown to before it is
+    # usually far too long for the absorption phase after it (two or three rejections). The
+    # first step accepted after the previous dose is a good start instead: regimens repeat.
+    h_after_dose = -1.0
+    dosed = False
+    ie = 0
+    io = 0
+    total_steps = 0
+    n_ev = ev_t.shape[0]
+    while True:
+        # outputs first (trough), then the doses given at this instant
+        while io < n_out and out_t[io] <= t:
+            _record(y, p, c, pk_static, pk_state, t, ch, a, sel, slot_out, out, io)
+            io += 1
+        while ie < n_ev and ev_t[ie] <= t:
+            pk.give_dose(pk_state, pk_static, ev_drug[ie], t, ev_amount[ie], ev_central[ie] == 1)
+            dosed = True
+            ie += 1
+        if io >= n_out:
+            break
+        # integrate to the next dose (or the last output); outputs on the way come from dense output
+        t_next = out_t[n_out - 1]
+        if ie < n_ev and ev_t[ie] < t_next:
+            t_next = ev_t[ie]
+        if dosed and h_after_dose > 0.0:
+            h = min(h, h_after_dose)
+        status, h, steps, h_first, io = _advance(t, t_next, y, p, c, pk_static, pk_state, h, rtol, atol, ch, a,
+                                                 k1, k2, k3, k4, k5, k6, k7, ytmp, ynew, max_steps - total_steps,
+                                                 out_t, io, sel, slot_out, out)
+        total_steps += steps
+        if status != OK:
+            return status, total_steps
+        if dosed and h_first > 0.0:
+            h_after_dose = h_first
+        dosed = False
+        t = t_next
+    return OK, total_steps
 
 
 @njit(cache=True)
@@ -123,42 +230,18 @@ def integrate(y0, p, pk_static, t_start, ev_t, ev_drug, ev_amount, ev_central, o
     ``ev_amount`` is the amount entering the depot (or the central compartment when
     ``ev_central`` is 1) in the drug's amount unit. Returns (Y, A, C, status, steps).
     """
-    n_out = out_t.shape[0]
-    n_drug = pk_static.shape[0]
-    y = y0.copy()
-    y_out = np.zeros((n_out, y0.shape[0]))
-    a_out = np.zeros((n_out, model.N_ALG))
-    c_out = np.zeros((n_out, n_drug))
-    pk_state = np.zeros((n_drug, 3))
-    for d in range(n_drug):
-        pk_state[d, pk.T0] = t_start
-    ch = np.zeros(model.N_CHANNELS)
-    a = np.zeros(model.N_ALG)
     n = y0.shape[0]
-    k1, k2, k3, k4 = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
-    k5, k6, k7 = np.zeros(n), np.zeros(n), np.zeros(n)
-    ytmp, ynew = np.zeros(n), np.zeros(n)
-    t = t_start
-    h = 1.0
-    ie = 0
-    io = 0
-    total_steps = 0
-    while io < n_out:
-        t_next = out_t[io]
-        if ie < ev_t.shape[0] and ev_t[ie] < t_next:
-            t_next = ev_t[ie]
-        if t_next > t:
-            status, h, steps = _advance(t, t_next, y, p, pk_static, pk_state, h, rtol, atol, ch, a,
-                                        k1, k2, k3, k4, k5, k6, k7, ytmp, ynew, max_steps - total_steps)
-            total_steps += steps
-            if status != OK:
-                return y_out, a_out, c_out, status, total_steps
-            t = t_next
-        # outputs first (trough), then the doses given at this instant
-        while io < n_out and out_t[io] <= t:
-            _record(y, p, pk_static, pk_state, t, ch, a, y_out, a_out, c_out, io)
-            io += 1
-        while ie < ev_t.shape[0] and ev_t[ie] <= t:
-            pk.give_dose(pk_state, pk_static, ev_drug[ie], t, ev_amount[ie], ev_central[ie] == 1)
-            ie += 1
-    return y_out, a_out, c_out, OK, total_steps
+    n_drug = pk_static.shape[0]
+    n_sel = n + model.N_ALG
+    sel = np.empty(n_sel + n_drug, dtype=np.int64)
+    for k in range(n_sel):
+        sel[k] = k
+    slot_out = np.empty(n_drug, dtype=np.int64)
+    for d in range(n_drug):
+        sel[n_sel + d] = -1
+        slot_out[d] = n_sel + d
+    out = np.zeros((n_sel + n_drug, out_t.shape[0]))
+    y = y0.copy()
+    status, steps = march(y, p, pk_static, t_start, ev_t, ev_drug, ev_amount, ev_central, out_t, sel, slot_out,
+                          rtol, atol, max_steps, out)
+    return (out[:n].T.copy(), out[n:n_sel].T.copy(), out[n_sel:].T.copy(), status, steps)

@@ -91,11 +91,33 @@ _ALB_MM = ALBUMIN_MOLAR_MASS
 
 
 @njit(cache=True)
+def power(x: float, n: float) -> float:
+    """``x ** n``, with the exponents the parameter table actually uses as whole numbers or
+    halves computed without the general ``pow`` (which dominates the cost of the right-hand
+    side): ``x ** 0 = 1`` and ``x ** 1 = x`` exactly as ``pow`` gives them, squares, fourth
+    powers, square roots and x ** 1.5 to within one or two units in the last place of ``pow``."""
+    if n == 1.0:
+        return x
+    if n == 0.0:
+        return 1.0
+    if n == 2.0:
+        return x * x
+    if n == 4.0:
+        x2 = x * x
+        return x2 * x2
+    if n == 0.5 and x >= 0.0:
+        return math.sqrt(x)
+    if n == 1.5 and x >= 0.0:
+        return x * math.sqrt(x)
+    return x ** n
+
+
+@njit(cache=True)
 def brake(x: float, k: float, n: float) -> float:
     """Inhibitory Hill term 1 / (1 + (x/k)^n)."""
     if x <= 0.0:
         return 1.0
-    return 1.0 / (1.0 + (x / k) ** n)
+    return 1.0 / (1.0 + power(x / k, n))
 
 
 @njit(cache=True)
@@ -103,8 +125,8 @@ def drive(x: float, k: float, n: float) -> float:
     """Stimulatory Hill term x^n / (x^n + k^n)."""
     if x <= 0.0:
         return 0.0
-    xn = x ** n
-    return xn / (xn + k ** n)
+    xn = power(x, n)
+    return xn / (xn + power(k, n))
 
 
 @njit(cache=True)
@@ -150,27 +172,97 @@ def drug_channels(t: float, pk_static: np.ndarray, pk_state: np.ndarray, ch: np.
     ch[CH_GNRHR] = 1.0 - keep_gnrhr
 
 
+# ------------------------------------------------------------------ per-man constants
+# Everything in the right-hand side that depends on the parameters only (Hill constants raised
+# to their exponents, normalisers such as brake(1, k, n), rate constants) is computed once per
+# man by :func:`constants` instead of at every evaluation: the same expressions in the same
+# order, so results are bit-for-bit those of evaluating them in place (tests check this), at
+# about half the cost per evaluation.
+(K_N_ALB_T, K_N_ALB_E2, K_KS_T, K_KS_E2, K_LEY_EC50, K_LEY_KN, K_LEY_NORM, K_E2H_NORM, K_TH_NORM, K_PRL_B,
+ K_PRL_REF_B, K_SP_KN, K_SP_NORM, K_BONE_EKN, K_BONE_TKN, K_GSIG_KN, K_GSIG_NORM, K_KDES, K_KRES, K_PIT_NORM,
+ K_KLH, K_KFSH, K_INH_NORM, K_SHBG_RATE, K_FK, K_FKN, K_HF_NORM, K_TK_N, K_HT_NORM, K_KS, K_KSYN) = range(31)
+N_CONST = 31
+
+
+@njit(cache=True)
+def drive_kn(x: float, kn: float, n: float) -> float:
+    """:func:`drive` with ``k ** n`` already computed (``kn``)."""
+    if x <= 0.0:
+        return 0.0
+    xn = power(x, n)
+    return xn / (xn + kn)
+
+
+@njit(cache=True)
+def constants(p: np.ndarray, c: np.ndarray) -> None:
+    """Fill ``c`` (length :data:`N_CONST`) with this man's parameter-only quantities."""
+    alb_mol = p[P_ALB] / _ALB_MM
+    c[K_N_ALB_T] = 1.0 + p[P_KA_T] * alb_mol
+    c[K_N_ALB_E2] = 1.0 + p[P_KA_E2] * alb_mol
+    c[K_KS_T] = p[P_KS_T] * 1e-9
+    c[K_KS_E2] = p[P_KS_E2] * 1e-9
+    ref_lh = p[P_REF_LH]
+    ec50 = p[P_LEY_EC50] * ref_lh
+    c[K_LEY_EC50] = ec50
+    c[K_LEY_KN] = power(ec50, p[P_LEY_N])
+    c[K_LEY_NORM] = drive(ref_lh, ec50, p[P_LEY_N])
+    c[K_E2H_NORM] = brake(1.0, p[P_E2H_K], p[P_E2H_N])
+    c[K_TH_NORM] = brake(1.0, p[P_TH_K], p[P_TH_N])
+    c[K_PRL_B] = brake(p[P_PRL], p[P_PRL_K], p[P_PRL_N])
+    c[K_PRL_REF_B] = brake(p[P_REF_PRL], p[P_PRL_K], p[P_PRL_N])
+    spk = p[P_SP_K] * p[P_REF_ITT]
+    c[K_SP_KN] = power(spk, p[P_SP_N])
+    c[K_SP_NORM] = drive(p[P_REF_ITT], spk, p[P_SP_N])
+    c[K_BONE_EKN] = power(p[P_BONE_EK], p[P_BONE_EN])
+    c[K_BONE_TKN] = power(p[P_BONE_TK], 1.0)
+    c[K_GSIG_KN] = power(p[P_GSIG_K], p[P_GSIG_N])
+    c[K_GSIG_NORM] = drive(1.0, p[P_GSIG_K], p[P_GSIG_N])
+    c[K_KDES] = LN2 / p[P_DES_HT]
+    c[K_KRES] = LN2 / p[P_RES_HT]
+    c[K_PIT_NORM] = brake(1.0, p[P_E2P_K], p[P_E2P_N])
+    c[K_KLH] = LN2 / (p[P_LH_HL] / 60.0)
+    c[K_KFSH] = LN2 / (p[P_FSH_HL] / 60.0)
+    c[K_INH_NORM] = brake(1.0, p[P_INH_K], p[P_INH_N])
+    c[K_SHBG_RATE] = LN2 / (p[P_SHBG_HL] * 24.0)
+    fk = p[P_SG_FK] * p[P_REF_FSH]
+    fb = p[P_SG_FB]
+    c[K_FK] = fk
+    c[K_FKN] = power(fk, p[P_SG_FN])
+    c[K_HF_NORM] = fb + (1.0 - fb) * drive(p[P_REF_FSH], fk, p[P_SG_FN])
+    tk = p[P_SG_TK] * p[P_REF_ITT]
+    c[K_TK_N] = power(tk, p[P_SG_TN])
+    c[K_HT_NORM] = drive(p[P_REF_ITT], tk, p[P_SG_TN])
+    c[K_KS] = N_GERM / (p[P_SG_DUR] * 24.0)
+    c[K_KSYN] = LN2 / p[P_AROM_RESYN]
+
+
 @njit(cache=True)
 def algebra(y: np.ndarray, p: np.ndarray, ch: np.ndarray, a: np.ndarray) -> None:
     """Quasi-steady-state quantities from the states ``y``, parameters ``p`` and channels ``ch``."""
-    alb_mol = p[P_ALB] / _ALB_MM
-    n_alb_t = 1.0 + p[P_KA_T] * alb_mol
-    n_alb_e2 = 1.0 + p[P_KA_E2] * alb_mol
-    ks_t = p[P_KS_T] * 1e-9
-    ks_e2 = p[P_KS_E2] * 1e-9
+    c = np.empty(N_CONST)
+    constants(p, c)
+    algebra_c(y, p, c, ch, a)
+
+
+@njit(cache=True)
+def algebra_c(y: np.ndarray, p: np.ndarray, c: np.ndarray, ch: np.ndarray, a: np.ndarray) -> None:
+    """:func:`algebra` given the man's :func:`constants` ``c`` (the engine's hot path)."""
+    n_alb_t = c[K_N_ALB_T]
+    n_alb_e2 = c[K_N_ALB_E2]
+    ks_t = c[K_KS_T]
+    ks_e2 = c[K_KS_E2]
     ref_lh = p[P_REF_LH]
 
     # Leydig cells: saturable in LH plus any LH-receptor agonist (hCG), scaled by capacity
     # and by the slow LH-receptor adaptation state.
     lh_eff = max(y[LH], 0.0) + ch[CH_LHR]
-    ec50 = p[P_LEY_EC50] * ref_lh
     # testicular estrogen brakes steroidogenesis locally; aromatase inhibition releases it
     # aromatase left: not irreversibly inactivated (exemestane) and not reversibly blocked
     arom_free = max(y[AROM_ACTIVE], 0.0) * (1.0 - ch[CH_AROM])
     ke2 = p[P_LEY_E2]
     e2_release = (1.0 + ke2) / (1.0 + ke2 * arom_free)
     leydig = (p[P_LEYCAP] * y[LEYDIG_ADAPT] * e2_release
-              * drive(lh_eff, ec50, p[P_LEY_N]) / drive(ref_lh, ec50, p[P_LEY_N]))
+              * drive_kn(lh_eff, c[K_LEY_KN], p[P_LEY_N]) / c[K_LEY_NORM])
 
     # Serum T: production = testis + non-testicular + exogenous; clearance acts on the
     # bioavailable fraction, so total T follows from free T by mass action (Vermeulen).
@@ -193,23 +285,23 @@ def algebra(y: np.ndarray, p: np.ndarray, ch: np.ndarray, a: np.ndarray) -> None
     e2_signal = (fe2 / p[P_REF_FE2]) * (1.0 - ch[CH_ER_ANT]) + ch[CH_ER_AGO]
     ft_rel = ft / p[P_REF_FT]
     gnrh = (p[P_GNRHF]
-            * brake(e2_signal, p[P_E2H_K], p[P_E2H_N]) / brake(1.0, p[P_E2H_K], p[P_E2H_N])
-            * brake(ft_rel, p[P_TH_K], p[P_TH_N]) / brake(1.0, p[P_TH_K], p[P_TH_N])
-            * brake(p[P_PRL], p[P_PRL_K], p[P_PRL_N]) / brake(p[P_REF_PRL], p[P_PRL_K], p[P_PRL_N]))
+            * brake(e2_signal, p[P_E2H_K], p[P_E2H_N]) / c[K_E2H_NORM]
+            * brake(ft_rel, p[P_TH_K], p[P_TH_N]) / c[K_TH_NORM]
+            * c[K_PRL_B] / c[K_PRL_REF_B])
 
     # Sertoli/germ-cell compartment: inhibin B needs Sertoli cells, more with germ cells
     # (mid-chain spermatocytes/spermatids), and is stimulated a little by FSH.
     fsh_eff = max(y[FSH], 0.0) + ch[CH_FSHR]
     germ_mid = (y[GERM0 + 1] + y[GERM0 + 2] + y[GERM0 + 3]) / 3.0
     so = p[P_INH_SO]
-    inhb = p[P_REF_INHB] * p[P_SERT] * (so + (1.0 - so) * max(germ_mid, 0.0)) * (max(fsh_eff, 1e-9) / p[P_REF_FSH]) ** p[P_INH_FE]
+    inhb = p[P_REF_INHB] * p[P_SERT] * (so + (1.0 - so) * max(germ_mid, 0.0)) * power(max(fsh_eff, 1e-9) / p[P_REF_FSH], p[P_INH_FE])
 
     # semen: spermiation and epididymal maturation need androgen. Sperm lost after meiosis
     # (yield) do not lower inhibin B; a larger ejaculate dilutes the same sperm count.
     count = p[P_REF_SPERM] * p[P_SERT] * p[P_YIELD] * max(y[EPIDIDYMIS], 0.0)   # per reference volume
     sperm = count / p[P_VOLF]
-    sp_rel = drive(itt, p[P_SP_K] * p[P_REF_ITT], p[P_SP_N]) / drive(p[P_REF_ITT], p[P_SP_K] * p[P_REF_ITT], p[P_SP_N])
-    pmot = min(p[P_REF_PMOT] * p[P_MOTF] * min(sp_rel, 1.0) ** p[P_MOT_EXP], 95.0)
+    sp_rel = drive_kn(itt, c[K_SP_KN], p[P_SP_N]) / c[K_SP_NORM]
+    pmot = min(p[P_REF_PMOT] * p[P_MOTF] * power(min(sp_rel, 1.0), p[P_MOT_EXP]), 95.0)
     tmc = sperm * p[P_VOL] * p[P_VOLF] * (pmot + p[P_NPMOT]) / 100.0
 
     a[A_TT] = tt
@@ -224,8 +316,8 @@ def algebra(y: np.ndarray, p: np.ndarray, ch: np.ndarray, a: np.ndarray) -> None
     a[A_TMC] = tmc
     a[A_PMOT] = pmot
     a[A_LEYDIG] = leydig
-    a[A_BONE_E] = drive(e2, p[P_BONE_EK], p[P_BONE_EN])
-    a[A_BONE_T] = drive(tt, p[P_BONE_TK], 1.0)
+    a[A_BONE_E] = drive_kn(e2, c[K_BONE_EKN], p[P_BONE_EN])
+    a[A_BONE_T] = drive_kn(tt, c[K_BONE_TKN], 1.0)
     a[A_LH_EFF] = lh_eff
     a[A_FSH_EFF] = fsh_eff
 
@@ -233,7 +325,15 @@ def algebra(y: np.ndarray, p: np.ndarray, ch: np.ndarray, a: np.ndarray) -> None
 @njit(cache=True)
 def rhs_core(y: np.ndarray, p: np.ndarray, ch: np.ndarray, a: np.ndarray, dy: np.ndarray) -> None:
     """dy/dt (per hour) given states, parameters and the drug channels at this instant."""
-    algebra(y, p, ch, a)
+    c = np.empty(N_CONST)
+    constants(p, c)
+    rhs_core_c(y, p, c, ch, a, dy)
+
+
+@njit(cache=True)
+def rhs_core_c(y: np.ndarray, p: np.ndarray, c: np.ndarray, ch: np.ndarray, a: np.ndarray, dy: np.ndarray) -> None:
+    """:func:`rhs_core` given the man's :func:`constants` ``c`` (the engine's hot path)."""
+    algebra_c(y, p, c, ch, a)
     ref_lh = p[P_REF_LH]
 
     # GnRH receptor: exogenous occupancy feeds a slow intracellular signal, and only a signal
@@ -243,66 +343,63 @@ def rhs_core(y: np.ndarray, p: np.ndarray, ch: np.ndarray, a: np.ndarray, dy: np
     # pulsatile and, in the mean-field limit, does not desensitise.
     occ = ch[CH_GNRHR]
     dy[GNRHR_SIGNAL] = (occ - y[GNRHR_SIGNAL]) / p[P_GSIG_TAU]
-    sustained = drive(y[GNRHR_SIGNAL], p[P_GSIG_K], p[P_GSIG_N]) / drive(1.0, p[P_GSIG_K], p[P_GSIG_N])
-    k_des = LN2 / p[P_DES_HT]
-    k_res = LN2 / p[P_RES_HT]
+    sustained = drive_kn(y[GNRHR_SIGNAL], c[K_GSIG_KN], p[P_GSIG_N]) / c[K_GSIG_NORM]
+    k_des = c[K_KDES]
+    k_res = c[K_KRES]
     dy[GNRHR_DESENS] = k_des * sustained * (1.0 - y[GNRHR_DESENS]) - k_res * y[GNRHR_DESENS]
     gp = (a[A_GNRH] + p[P_EXO_MAX] * occ) * (1.0 - y[GNRHR_DESENS])
 
     # Pituitary: E2 brakes synthesis; GnRH drives both synthesis and release from the pool.
     e2_signal = (a[A_FE2] / p[P_REF_FE2]) * (1.0 - ch[CH_ER_ANT]) + ch[CH_ER_AGO]
-    pit_e2 = brake(e2_signal, p[P_E2P_K], p[P_E2P_N]) / brake(1.0, p[P_E2P_K], p[P_E2P_N])
+    pit_e2 = brake(e2_signal, p[P_E2P_K], p[P_E2P_N]) / c[K_PIT_NORM]
     b_lh = p[P_LH_BASAL]
     rel_lh = b_lh + (1.0 - b_lh) * gp
-    syn_lh = gp ** p[P_LH_A] * pit_e2
+    syn_lh = power(gp, p[P_LH_A]) * pit_e2
     dy[LH_POOL] = (syn_lh - rel_lh * y[LH_POOL]) / p[P_LH_POOL]
-    k_lh = LN2 / (p[P_LH_HL] / 60.0)
+    k_lh = c[K_KLH]
     dy[LH] = k_lh * (ref_lh * p[P_LHF] * rel_lh * y[LH_POOL] - y[LH])
 
-    inh = brake(a[A_INHB] / p[P_REF_INHB], p[P_INH_K], p[P_INH_N]) / brake(1.0, p[P_INH_K], p[P_INH_N])
+    inh = brake(a[A_INHB] / p[P_REF_INHB], p[P_INH_K], p[P_INH_N]) / c[K_INH_NORM]
     b_f = p[P_FSH_BASAL]
     rel_f = b_f + (1.0 - b_f) * gp
-    syn_f = gp ** p[P_FSH_A] * pit_e2 * inh
+    syn_f = power(gp, p[P_FSH_A]) * pit_e2 * inh
     dy[FSH_POOL] = (syn_f - rel_f * y[FSH_POOL]) / p[P_FSH_POOL]
-    k_fsh = LN2 / (p[P_FSH_HL] / 60.0)
+    k_fsh = c[K_KFSH]
     dy[FSH] = k_fsh * (p[P_REF_FSH] * p[P_FSHF] * rel_f * y[FSH_POOL] - y[FSH])
 
     # Leydig LH-receptor down-regulation under sustained drive (bounded below 0.25 x ref LH).
     lh_rel = max(a[A_LH_EFF], 0.25 * ref_lh) / ref_lh
-    target = lh_rel ** (-p[P_ADAPT_G])
+    target = power(lh_rel, -p[P_ADAPT_G])
     dy[LEYDIG_ADAPT] = (target - y[LEYDIG_ADAPT]) / (p[P_ADAPT_TAU] * 168.0)
 
     # SHBG: hepatic production raised by E2, lowered by androgen.
-    shbg_target = (p[P_REF_SHBG] * p[P_SHBGF] * (max(a[A_E2], 1e-6) / p[P_REF_E2]) ** p[P_SHBG_E]
-                   * (max(a[A_FT], 1e-9) / p[P_REF_FT]) ** (-p[P_SHBG_T]))
-    dy[SHBG] = LN2 / (p[P_SHBG_HL] * 24.0) * (shbg_target - y[SHBG])
+    shbg_target = (p[P_REF_SHBG] * p[P_SHBGF] * power(max(a[A_E2], 1e-6) / p[P_REF_E2], p[P_SHBG_E])
+                   * power(max(a[A_FT], 1e-9) / p[P_REF_FT], -p[P_SHBG_T]))
+    dy[SHBG] = c[K_SHBG_RATE] * (shbg_target - y[SHBG])
 
     # Germ-cell chain: input needs FSH and intratesticular T; six equal stages give an
     # Erlang-distributed duration; spermiation needs T; then the epididymis.
     f = a[A_FSH_EFF]
-    fk = p[P_SG_FK] * p[P_REF_FSH]
     fb = p[P_SG_FB]
-    h_f = (fb + (1.0 - fb) * drive(f, fk, p[P_SG_FN])) / (fb + (1.0 - fb) * drive(p[P_REF_FSH], fk, p[P_SG_FN]))
-    tk = p[P_SG_TK] * p[P_REF_ITT]
-    h_t = drive(a[A_ITT], tk, p[P_SG_TN]) / drive(p[P_REF_ITT], tk, p[P_SG_TN])
-    k_s = N_GERM / (p[P_SG_DUR] * 24.0)
+    h_f = (fb + (1.0 - fb) * drive_kn(f, c[K_FKN], p[P_SG_FN])) / c[K_HF_NORM]
+    h_t = drive_kn(a[A_ITT], c[K_TK_N], p[P_SG_TN]) / c[K_HT_NORM]
+    k_s = c[K_KS]
     dy[GERM0] = k_s * (p[P_GERM] * h_f * h_t - y[GERM0])
     for i in range(1, N_GERM):
         dy[GERM0 + i] = k_s * (y[GERM0 + i - 1] - y[GERM0 + i])
-    spk = p[P_SP_K] * p[P_REF_ITT]
-    sp = drive(a[A_ITT], spk, p[P_SP_N]) / drive(p[P_REF_ITT], spk, p[P_SP_N])
+    sp = drive_kn(a[A_ITT], c[K_SP_KN], p[P_SP_N]) / c[K_SP_NORM]
     dy[EPIDIDYMIS] = (y[GERM0 + N_GERM - 1] * sp - y[EPIDIDYMIS]) / (p[P_EPI] * 24.0)
 
     # Bone: the man's natural drift plus the change of his E2 and T bone signals from baseline.
     dy[BMD] = y[BMD] * (p[P_BMD_DRIFT] + p[P_BONE_RE] * (a[A_BONE_E] - p[P_BASE_BE])
                         + p[P_BONE_RT] * (a[A_BONE_T] - p[P_BASE_BT])) / HOURS_PER_YEAR
     # Insulin sensitivity relaxes to (E2 / baseline E2)^beta (sign disputed; see parameter table).
-    is_target = (max(a[A_E2], 1e-6) / p[P_BASE_E2]) ** p[P_IS_EXP]
+    is_target = power(max(a[A_E2], 1e-6) / p[P_BASE_E2], p[P_IS_EXP])
     dy[ISI] = (is_target - y[ISI]) / (p[P_IS_TAU] * 168.0)
 
     # Aromatase enzyme: resynthesised towards its full amount, inactivated irreversibly by a
     # suicide inhibitor (exemestane), so the effect outlasts the drug by the resynthesis time.
-    k_syn = LN2 / p[P_AROM_RESYN]
+    k_syn = c[K_KSYN]
     dy[AROM_ACTIVE] = k_syn * (1.0 - y[AROM_ACTIVE]) - ch[CH_AROM_INACT] * y[AROM_ACTIVE]
 
 
@@ -312,6 +409,14 @@ def rhs(t: float, y: np.ndarray, p: np.ndarray, pk_static: np.ndarray, pk_state:
     """The full right-hand side: drug channels from closed-form PK at ``t``, then physiology."""
     drug_channels(t, pk_static, pk_state, ch)
     rhs_core(y, p, ch, a, dy)
+
+
+@njit(cache=True)
+def rhs_c(t: float, y: np.ndarray, p: np.ndarray, c: np.ndarray, pk_static: np.ndarray, pk_state: np.ndarray,
+          ch: np.ndarray, a: np.ndarray, dy: np.ndarray) -> None:
+    """:func:`rhs` given the man's :func:`constants` ``c`` (what the compiled solver calls)."""
+    drug_channels(t, pk_static, pk_state, ch)
+    rhs_core_c(y, p, c, ch, a, dy)
 
 
 def reference_state(p: np.ndarray) -> np.ndarray:
