@@ -200,7 +200,7 @@ def test_bad_input_names_the_field():
 
 def test_trial_measures_equal_the_trial_runners_single_man_path():
     # what trials/run.py would ask for: the batch must give what simulate_man gives, measure by measure
-    from hpgsim.trials.run import simulate_man
+    from hpgsim.trials.chunks import simulate_man
 
     men = _men(3, seed=19)
     ev = _events("anastrozole 1 mg daily")

@@ -85,6 +85,7 @@ def test_any_chunk_size_gives_the_numbers_of_one_chunk(one_chunk):
 
 
 def test_failed_men_are_left_out_the_same_way_whatever_the_chunking(monkeypatch):
+    from hpgsim.engine import dopri
     from hpgsim.errors import NumericalError
 
     real = chunks.run_man
@@ -94,7 +95,17 @@ def test_failed_men_are_left_out_the_same_way_whatever_the_chunking(monkeypatch)
             raise NumericalError("step size underflow (test)")
         return real(p, *args, **kwargs)
 
+    real_batch = chunks.run_batch
+
+    def failing_run_batch(men, *args, **kwargs):   # the same men fail on the compiled batch path
+        res = real_batch(men, *args, **kwargs)
+        for row, p in enumerate(men):
+            if int(abs(p).sum() * 1e6) % 3 == 0:
+                res.status[row] = dopri.STEP_UNDERFLOW
+        return res
+
     monkeypatch.setattr(chunks, "run_man", failing_run_man)
+    monkeypatch.setattr(chunks, "run_batch", failing_run_batch)
     runs = [run_trial(spec(), n_virtual=N_VIRTUAL, seed=SEED, chunk_size=size) for size in (1, 3, 100_000)]
     untreated = runs[-1].arms["untreated"]
     assert untreated.failures and untreated.n_ok + len(untreated.failures) == N_VIRTUAL

@@ -20,10 +20,14 @@ from functools import cached_property
 import numpy as np
 
 from ..api import measures_of
+from ..engine import dopri
+from ..engine.batch import CONCENTRATION, NO_STEADY_STATE, STATUS_TEXT, output_names, run_batch
 from ..engine.run import DoseEvents, run_man
 from ..errors import NumericalError
 
 HOURS_PER_WEEK = 168.0
+
+BATCH_OUTPUTS = frozenset(output_names())
 
 
 @dataclass(frozen=True)
@@ -76,10 +80,38 @@ def simulate_chunk(men: np.ndarray, context: ArmContext) -> ChunkResult:
     """Simulate ``men`` (shape ``(n, N_PARAMS)``) through the arm; a man whose solver fails is a
     failure of his row, not of the chunk. Drug levels of drugs the arm never gives are zero.
 
-    This per-man loop is the one place a compiled batch engine slots in: it must return the same
-    values (men in the same order) and the same failure messages.
+    The chunk runs in one call of the compiled batch engine (:func:`hpgsim.engine.batch.run_batch`,
+    parallel over this process's cores), which gives each man exactly his single-man results. A
+    man whose compiled baseline search fails is retried on the single-man path, whose SciPy
+    fallback may still find it; measures the batch engine does not produce send the chunk down
+    the single-man path.
     """
     men = np.asarray(men, dtype=float).reshape(-1, np.shape(men)[-1])
+    if not all(m in BATCH_OUTPUTS or m.startswith(CONCENTRATION) for m in context.measures):
+        return _simulate_one_by_one(men, context)
+    hours = context.weeks * HOURS_PER_WEEK
+    res = run_batch(men, context.events, hours, context.measures)
+    values = {m: v.copy() for m, v in res.values.items()}
+    failures: list[tuple[int, str]] = []
+    for row in np.flatnonzero(res.status != dopri.OK):
+        if res.status[row] == NO_STEADY_STATE:
+            retry = _simulate_one_by_one(men[row:row + 1], context)
+            if not retry.failures:
+                for m in values:
+                    values[m][row] = retry.values[m][0]
+                continue
+            failures.append((int(row), retry.failures[0][1]))
+        else:
+            failures.append((int(row), STATUS_TEXT[int(res.status[row])]))
+        for m in values:
+            values[m][row] = np.nan
+    if len(failures) == len(men):
+        values = {}
+    return ChunkResult(len(men), values, tuple(failures))
+
+
+def _simulate_one_by_one(men: np.ndarray, context: ArmContext) -> ChunkResult:
+    """The single-man path: :func:`run_man` for each man in turn."""
     hours = context.weeks * HOURS_PER_WEEK
     values: dict[str, np.ndarray] = {}
     failures: list[tuple[int, str]] = []
