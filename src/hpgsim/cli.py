@@ -240,6 +240,10 @@ from .cli_protocols import register as _register_protocol_commands  # noqa: E402
 
 _register_protocol_commands(app)   # protocols, compare, drugs
 
+from .cli_validate import register as _register_validate  # noqa: E402
+
+_register_validate(app)   # validate
+
 
 def main() -> None:
     """Entry point of the ``hpgsim`` script."""
