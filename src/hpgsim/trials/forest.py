@@ -65,7 +65,7 @@ def forest_rows(run) -> list[ForestRow]:
 def forest_caption(run, rows: list[ForestRow]) -> str:
     """What the forest plot shows and what it leaves to the tables."""
     compared = int(run.frame["pass"].notna().sum()) if not run.frame.empty else 0
-    not_run = sorted(set(run.frame["study"]) - set(run.results)) if not run.frame.empty else []
+    not_run = run.could_not_run()
     text = (f"Forest plot: observed percent change with its interval (bar) and simulated change (diamond), green "
             f"when it passes, red when it fails; {len(rows)} of {compared} compared endpoints are percent changes "
             f"and are drawn; fractions, times to a threshold and levels are in the tables")

@@ -198,13 +198,19 @@ class ValidationRun:
             entry = {k: _plain(v) for k, v in record.items()}
             if isinstance(entry.get("observed"), str):
                 entry["observed"] = json.loads(entry["observed"])
+            entry["run_reason"] = entry.pop("reason", None)   # the runner's; "reason" is the report's
             entry.update({"endpoint": row.endpoint, "observed_text": row.observed, "simulated_text": row.simulated,
                           "verdict": row.verdict, "reason": row.reason or None,
                           "reason_source": row.reason_source or None})
             endpoints.append(entry)
         return {"n_virtual_per_arm": self.n_virtual, "seed": self.seed, "model_version": model_version(),
                 "sets": list(self.sets), "specs": list(self.frame["study"].unique()) if not self.frame.empty else [],
-                "pass_rates": rates, "endpoints": endpoints, "disclaimer": DISCLAIMER}
+                "could_not_run": self.could_not_run(), "pass_rates": rates, "endpoints": endpoints,
+                "disclaimer": DISCLAIMER}
+
+    def could_not_run(self) -> list[str]:
+        """Ids of the specs that raised instead of running (every endpoint of theirs failed)."""
+        return [] if self.frame.empty else [s for s in dict.fromkeys(self.frame["study"]) if s not in self.results]
 
 
 def run_all(*, n_virtual: int = 200, seed: int = 1, sets: tuple[str, ...] = SETS, only: tuple[str, ...] = (),
