@@ -70,7 +70,7 @@ def render(run, figures, base: Path, command: str | None = None) -> str:
     parts.append("</tbody></table>")
     for f in figures:
         if not f.set and not f.study:
-            parts.append(f"<figure>{_image(base, f.file, f.caption)}<figcaption>{_inline(f.caption)}</figcaption></figure>")
+            parts.append(f"<figure>{_image(base, f.file, 'forest plot')}<figcaption>{_inline(f.caption)}</figcaption></figure>")
     for which in run.sets:
         sub = [r for r in rows if r.set == which]
         if not sub:

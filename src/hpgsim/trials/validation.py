@@ -101,7 +101,6 @@ STUDY_NOTES: dict[str, str] = {
 }
 
 
-
 # Where the one-line reason of a failure came from (JSON ``reason_source``; the report marks
 # the last kind, so a failure nobody has explained yet is visible as such).
 REASON_KNOWN = "endpoint note"           # FAILURE_NOTES
@@ -381,7 +380,7 @@ INTRO = (
     "`hpgsim trial --help`). Parameters are fitted to the **calibration** set only; the **validation** set "
     "is a test set, reported and never tuned to. An endpoint the model cannot compute counts as failed. "
     "Each failure carries a one-line reason: the cause we believe (a missing mechanism, an uncertain source, "
-    "a cohort mismatch) or, marked *no cause identified yet*, only the numbers."
+    "a cohort mismatch) or, marked _no cause identified yet_, only the numbers."
 )
 
 
