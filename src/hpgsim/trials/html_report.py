@@ -50,7 +50,7 @@ def _image(base: Path, file: str, alt: str) -> str:
 def render(run, figures, base: Path, command: str | None = None) -> str:
     """The page; ``figures`` are :class:`~hpgsim.trials.validation.ReportFigure` with files
     relative to ``base`` (read and embedded here)."""
-    from .validation import INTRO, REASON_NONE, _pass_rate_text, generation_note
+    from .validation import INTRO, REASON_NONE, _pass_rate_text, generation_note, study_title
 
     rates = run.pass_rates()
     rows = run.rows()
@@ -94,10 +94,13 @@ def render(run, figures, base: Path, command: str | None = None) -> str:
         if courses:
             parts += [f"<h3>Time courses, {which} set</h3>",
                       "<p>Simulated mean and 5-95 % band of the virtual men per arm; published means (or medians) "
-                      "with their SD at week 0 and at the endpoint week.</p>", '<div class="courses">']
-            parts += [f"<figure>{_image(base, f.file, f.caption)}<figcaption>{html.escape(f.caption)}</figcaption></figure>"
-                      for f in courses]
-            parts.append("</div>")
+                      "with their SD at week 0 and at the endpoint week.</p>"]
+            for study in dict.fromkeys(f.study for f in courses):
+                parts += [f'<h4 id="{html.escape(study)}">{html.escape(study)}</h4>',
+                          f"<p>{html.escape(study_title(run, study))}</p>", '<div class="courses">']
+                parts += [f"<figure>{_image(base, f.file, f.caption)}<figcaption>{html.escape(f.caption)}"
+                          "</figcaption></figure>" for f in courses if f.study == study]
+                parts.append("</div>")
     parts += ["<p>Studies that could not be written as trial specs, and why: "
               "<code>src/hpgsim/evidence/trials/INDEX.md</code>.</p>", "</body>", "</html>", ""]
     return "\n".join(parts)

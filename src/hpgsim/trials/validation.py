@@ -306,6 +306,11 @@ def report_row(r: Mapping) -> ReportRow:
         what = f"{stat.replace('_', ' ')} {threshold:g}" if threshold is not None else stat.replace("_", " ")
         what += f" at week {week:g}" if week is not None else ""
         obs, sim = _fmt(r.get("observed_centre"), 2), _fmt(r.get("sim_fraction"), 2)
+    elif _published_level_only(r.get("observed"), r.get("unit")):   # compared as a level, not a change
+        where = f" at week {week:g}" if week is not None else ""
+        what = f"{stat} level{where} ({r.get('unit')})"
+        centre = r.get("sim_value_median") if stat == "median" else r.get("sim_value_mean")
+        obs, sim = _sig(r.get("observed_centre")), _sig(centre)
     else:
         what = f"% change at week {week:g}" if week is not None else "% change"
         obs, sim = _fmt(r.get("observed_centre")), _fmt(r.get("sim_change_pct"))
@@ -317,6 +322,18 @@ def report_row(r: Mapping) -> ReportRow:
         reason, source = failure_reason(r, obs + interval, sim)
     return ReportRow(str(r.get("set", "")), str(r["study"]), str(r.get("arm")), str(r.get("measure")), what,
                      (obs + interval).strip(), sim or "not computed", verdict, reason, source)
+
+
+def _sig(x) -> str:
+    return "" if _missing(x) else f"{x:.3g}"
+
+
+def _published_level_only(observed, unit) -> bool:
+    """A published level with neither baseline nor change: the verdict compares levels."""
+    if not isinstance(observed, str) or unit == "%":
+        return False
+    given = json.loads(observed)
+    return given.get("value") is not None and given.get("baseline") is None and given.get("change_pct") is None
 
 
 def _published_weeks_null(observed) -> bool:
@@ -417,10 +434,17 @@ def markdown(run: ValidationRun, figures: list[ReportFigure] = (), command: str 
             lines += ["", f"### Time courses, {which} set", "",
                       "Simulated mean and 5-95 % band of the virtual men per arm; published means (or medians) "
                       "with their SD at week 0 and at the endpoint week."]
-            for f in courses:
-                lines += ["", f"![{f.caption}]({f.file})"]
+            for study in dict.fromkeys(f.study for f in courses):
+                lines += ["", f"#### {study}", "", _md_cell(study_title(run, study))]
+                lines += [line for f in courses if f.study == study for line in ("", f"![{f.caption}]({f.file})")]
     lines += ["", "Studies that could not be written as trial specs, and why: `src/hpgsim/evidence/trials/INDEX.md`.", ""]
     return "\n".join(lines)
+
+
+def study_title(run: ValidationRun, study: str) -> str:
+    """``"Title. Citation"`` of a study that ran."""
+    spec = run.results[study].spec
+    return f"{spec.title}. {spec.citation}"
 
 
 def _md_cell(text: str) -> str:
