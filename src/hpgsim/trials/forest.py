@@ -21,6 +21,7 @@ FAIL_COLOUR = "#c62828"    # red
 ROW_HEIGHT_IN = 0.19       # per endpoint row
 SYMLOG_FROM = 300.0        # a change beyond ±300 % switches the axis to symlog
 LINEAR_WITHIN = 100.0      # symlog: linear within ±100 %
+SYMLOG_TICKS = (-100, -50, 0, 50, 100, 200, 500, 1000, 2000, 5000, 10000)
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,11 @@ def plot_forest(rows: list[ForestRow], path: Path, run=None, dpi: int = 100) -> 
                     ha="center", va="center")
     if wide:
         axes[-1].set_xscale("symlog", linthresh=LINEAR_WITHIN)
+        low, high = min(min(values), -100.0), max(values)
+        ticks = [t for t in SYMLOG_TICKS if low <= t <= high * 1.05]
+        axes[-1].set_xticks(ticks, [f"{t:+g}" if t else "0" for t in ticks])
+        axes[-1].minorticks_off()
+        axes[-1].set_xlim(low - 5.0, high * 1.1)
         axes[-1].set_xlabel(f"% change from baseline (linear within ±{LINEAR_WITHIN:g}, logarithmic beyond)")
     else:
         axes[-1].set_xlabel("% change from baseline")
