@@ -153,7 +153,7 @@ def test_scenario_thresholds_are_reported(tmp_path, stand_in):
     result = runner.invoke(app, ["simulate", str(scenario), "--out", str(tmp_path / "t.csv")])
     assert result.exit_code == 0, result.output
     # the stand-in's T rises from 15 nmol/L (433 ng/dL) by 0.1 nmol/L a week: never above 500 ng/dL
-    assert "Total T above 500 ng/dL" in result.stdout and "not within 12 weeks" in result.stdout
+    assert "Total T above 500 ng/dL" in result.stdout and "not reached by week 12" in result.stdout
 
 
 def test_default_output_is_named_after_the_scenario(tmp_path, monkeypatch, stand_in):

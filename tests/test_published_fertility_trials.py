@@ -27,12 +27,7 @@ N_VIRTUAL = {"eje1994": 30, "rastrelli2014": 30}      # pump arms: 12 pulses a d
 # Endpoints that the published between-man spread of sperm output (hpgsim.people.population:
 # sperm concentration 5th centile 15 M/mL, Cooper 2010) moved out of their interval. They belong
 # in FAILURE_NOTES (hpgsim.trials.validation), where the report prints them; kept here until then.
-POPULATION_NOTES: dict[tuple, str] = {
-    ("hr2005_who_te", "te200", "sperm_concentration", "median_weeks_to_below", 10.0):
-        "suppression about 2 weeks slow, as for 5 M/mL; with the wide WHO spread of sperm output the men with "
-        "high counts now take the median past the interval (9.2 vs 5.1-8.5 weeks)",
-}
-KNOWN_FAILURES = {**FAILURE_NOTES, **POPULATION_NOTES}   # FAILURE_NOTES is also shown in docs/validation.md
+KNOWN_FAILURES = FAILURE_NOTES   # FAILURE_NOTES is also shown in docs/validation.md
 
 
 def _path(spec_id: str):

@@ -111,6 +111,31 @@ def test_passed_thresholds_follow_the_defaults():
     assert crossings.iloc[-1]["source"] == "scenario"
 
 
+def test_threshold_never_crossed_reads_not_reached_never_nan():
+    """Total T falling 20 -> 0 nmol/L over 10 weeks crosses the lower limit (264 ng/dL) and never
+    the upper one. A crossing week mixed with a never-crossed None once became NaN in the table,
+    which the CLI printed as "week nan"."""
+    t = np.arange(0.0, 10 * WEEK + 1, 24.0)
+    falling = Result(t, {"total_testosterone": 20.0 - 2.0 * t / WEEK})   # 20 -> 0 nmol/L
+    crossings = falling.threshold_crossings("si").set_index("threshold")
+    low = next(th for th in DEFAULT_THRESHOLDS if th.measure == "total_testosterone" and th.direction == "below")
+    high = next(th for th in DEFAULT_THRESHOLDS if th.measure == "total_testosterone" and th.direction == "above")
+    # 20 - 2 w = threshold  ->  w = (20 - threshold) / 2
+    assert crossings.loc[low.label, "first_week"] == pytest.approx((20.0 - low.value) / 2.0)
+    assert crossings.loc[low.label, "first_crossed"] == f"week {(20.0 - low.value) / 2.0:.1f}"
+    assert crossings.loc[high.label, "first_week"] is None
+    assert crossings.loc[high.label, "first_crossed"] == "not reached by week 10"
+
+    from rich.console import Console
+
+    from hpgsim.cli import _crossings_table
+
+    console = Console(width=200, record=True)
+    console.print(_crossings_table(falling.threshold_crossings()))
+    text = console.export_text()
+    assert "not reached by week 10" in text and "nan" not in text.lower()
+
+
 def test_default_thresholds_skip_measures_the_result_lacks():
     crossings = v_shaped().threshold_crossings()
     assert "sperm_concentration" not in set(crossings["measure"])

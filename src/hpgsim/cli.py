@@ -163,7 +163,7 @@ def _run_and_report(scenario, out: Path, plot: Path | None, units: str, every: f
     console.print("Simulation, not a dosing recommendation.", style="bold")
 
     console.print(_summary_table(result.summary(units)))
-    console.print(_crossings_table(result.threshold_crossings(units), scenario.weeks))
+    console.print(_crossings_table(result.threshold_crossings(units)))
     from .cli_protocols import print_monitoring
 
     print_monitoring(console, result, units)
@@ -191,17 +191,14 @@ def _summary_table(summary):
     return table
 
 
-def _crossings_table(crossings, weeks: float):
+def _crossings_table(crossings):
     from rich.table import Table
 
     table = Table(title="Threshold crossings after week 0", title_justify="left")
     for name in ("Threshold", "First crossed", "Source"):
         table.add_column(name)
     for row in crossings.itertuples():
-        first = row.first_week
-        when = (f"not within {weeks:g} weeks" if first is None
-                else first if isinstance(first, str) else f"week {first:.1f}")
-        table.add_row(row.threshold, when, row.source)
+        table.add_row(row.threshold, row.first_crossed, row.source)
     return table
 
 
@@ -258,6 +255,10 @@ _register_patient_command(app)   # patient
 from .cli_calibrate import register as _register_calibration_commands  # noqa: E402
 
 _register_calibration_commands(app)   # calibrate, sensitivity
+
+from .cli_validate import register as _register_validate  # noqa: E402
+
+_register_validate(app)   # validate
 
 
 def main() -> None:

@@ -178,7 +178,9 @@ class Result:
         crosses it, by linear interpolation between outputs.
 
         ``first_week`` is a float, ``None`` if the measure never crosses, or the string
-        ``"already at baseline"`` if the baseline is already past the threshold.
+        ``"already at baseline"`` if the baseline is already past the threshold; ``first_crossed``
+        says the same in words for tables (``"week 5.4"``, ``"not reached by week 12"``,
+        ``"already at baseline"``).
         """
         from .reference_ranges import DEFAULT_THRESHOLDS
         from .units import from_internal
@@ -196,11 +198,17 @@ class Result:
                 "value": float(value),
                 "unit": unit,
                 "baseline": float(baseline),
-                "first_week": _first_crossing(t, v, th.value, th.direction),
+                "first_week": (first := _first_crossing(t, v, th.value, th.direction)),
+                "first_crossed": crossing_text(first, float(t[-1] / HOURS_PER_WEEK)),
                 "source": getattr(th, "short", "scenario"),
             })
-        columns = ["threshold", "measure", "direction", "value", "unit", "baseline", "first_week", "source"]
-        return pd.DataFrame(rows, columns=columns).astype({"first_week": object})
+        columns = ["threshold", "measure", "direction", "value", "unit", "baseline", "first_week", "first_crossed",
+                   "source"]
+        frame = pd.DataFrame(rows, columns=columns)
+        # Built from mixed floats and None, pandas would make first_week a float column with NaN
+        # for "never crossed" (and tables would print "week nan"); keep None as documented.
+        frame["first_week"] = pd.Series([row["first_week"] for row in rows], index=frame.index, dtype=object)
+        return frame
 
     # -- files --------------------------------------------------------------------------------
 
@@ -312,6 +320,15 @@ def _first_crossing(t: np.ndarray, v: np.ndarray, value: float, direction: str) 
     # v[i - 1] is not past the threshold and v[i] is, so they differ and the division is safe.
     t_cross = t[i - 1] + (value - v[i - 1]) * (t[i] - t[i - 1]) / (v[i] - v[i - 1])
     return float(t_cross / HOURS_PER_WEEK)
+
+
+def crossing_text(first_week: float | str | None, last_week: float) -> str:
+    """A threshold crossing in words: ``"week 5.4"``, ``"not reached by week 12"`` or ``"already at baseline"``."""
+    if first_week is None or (isinstance(first_week, float) and first_week != first_week):   # None or NaN
+        return f"not reached by week {last_week:g}"
+    if isinstance(first_week, str):
+        return first_week
+    return f"week {first_week:.1f}"
 
 
 def check_output_path(path: str | os.PathLike, suffixes: tuple[str, ...]) -> Path:

@@ -25,12 +25,15 @@ def _key(ep: Endpoint) -> str:
     return f"{name}_pct_change" if ep.percent_change else name
 
 
-def plot_measures(result, out_dir: Path) -> list[Path]:
-    """Write ``<measure>.png`` for every measure with endpoints; returns the paths."""
+def plot_measures(result, out_dir: Path, *, prefix: str = "", dpi: int = 110) -> list[Path]:
+    """Write ``<prefix><measure>.png`` for every measure with endpoints; returns the paths.
+
+    ``prefix`` lets several trials share one folder (the validation report uses ``"<study>_"``);
+    ``dpi`` trades sharpness for file size."""
     groups: dict[str, list[Endpoint]] = {}
     for e in result.endpoints:
         groups.setdefault(_key(e.endpoint), []).append(e.endpoint)
-    return [_plot(result, endpoints, out_dir / f"{key}.png") for key, endpoints in groups.items()]
+    return [_plot(result, endpoints, out_dir / f"{prefix}{key}.png", dpi) for key, endpoints in groups.items()]
 
 
 def _scale(ep: Endpoint, shown: Endpoint) -> float:
@@ -40,7 +43,7 @@ def _scale(ep: Endpoint, shown: Endpoint) -> float:
     return to_internal(ep.measure, 1.0, ep.unit) / to_internal(shown.measure, 1.0, shown.unit)
 
 
-def _plot(result, endpoints: list[Endpoint], path: Path) -> Path:
+def _plot(result, endpoints: list[Endpoint], path: Path, dpi: int = 110) -> Path:
     from matplotlib.figure import Figure
 
     shown = endpoints[0]
@@ -88,7 +91,7 @@ def _plot(result, endpoints: list[Endpoint], path: Path) -> Path:
     fig.text(0.5, 0.005, f"{DISCLAIMER} ({result.n_virtual} virtual men per arm, seed {result.seed})",
              ha="center", va="bottom", fontsize=8, style="italic")
     with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=110)
+        fig.savefig(tmp, format="png", dpi=dpi)
     return path
 
 

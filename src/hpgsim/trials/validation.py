@@ -5,21 +5,37 @@ published studies; ``INDEX.md`` there lists what could not be expressed). Parame
 to the calibration set only; the validation set is reported, never tuned to. A spec that cannot
 run (an enrolment screen no virtual man meets, a drug the model lacks) counts every one of its
 endpoints as failed, with the reason, never as skipped.
+
+:func:`run_all` runs the specs; :func:`write_report` writes ``validation.md``,
+``validation.html`` (self-contained) and the figures in ``validation/`` (a forest plot of
+observed against simulated percent change, :mod:`.forest`, and each study's time courses,
+:mod:`.figures`) into a folder, all at once: everything is drawn in a hidden temporary folder
+first and moved into place at the end, so an error or Ctrl-C leaves the old report untouched.
+``hpgsim validate`` (:mod:`hpgsim.cli_validate`) is the command.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import json
+import math
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
-from ..errors import HpgsimError
-from ..results import DISCLAIMER, atomic_path
+from ..errors import HpgsimError, InputError
+from ..results import DISCLAIMER
 from . import run_trial
 
 SETS = ("calibration", "validation")
+FIGURE_DIR = "validation"            # the figures' folder, next to validation.md
+REPORT_DPI = 80                      # time-course figures: legible, and ~70 of them stay a few MB
 
 # Why an endpoint fails, where we believe we know: (study, arm, measure, statistic, week, or the
 # threshold for time-to endpoints) -> one line. Written after reading the failure, never used to
@@ -37,6 +53,9 @@ FAILURE_NOTES: dict[tuple, str] = {
         "low-dose hCG restores less ITT than observed (same cause as the placebo arm; hCG potency is fitted to all three doses)",
     ("hr2005_who_te", "te200", "sperm_concentration", "median_weeks_to_below", 5.0):
         "suppression about 2 weeks slow: a single germ-cell chain with no separate spermiation arrest",
+    ("hr2005_who_te", "te200", "sperm_concentration", "median_weeks_to_below", 10.0):
+        "suppression about 2 weeks slow, as for 5 M/mL; with the wide WHO spread of sperm output the men with "
+        "high counts take the median past the interval (9.2 vs 5.1-8.5 weeks)",
     ("hr2005_who_te", "te200", "sperm_concentration", "median_weeks_to_below", 3.0): "as for 5 M/mL",
     ("hr2005_who_te", "te200", "sperm_concentration", "median_weeks_to_below", 1.0): "as for 5 M/mL",
     ("hr2005_who_te", "te200", "sperm_concentration", "median_weeks_to_at_least", 3.0):
@@ -85,6 +104,14 @@ STUDY_NOTES: dict[str, str] = {
 }
 
 
+# Where the one-line reason of a failure came from (JSON ``reason_source``; the report marks
+# the last kind, so a failure nobody has explained yet is visible as such).
+REASON_KNOWN = "endpoint note"           # FAILURE_NOTES
+REASON_STUDY = "study note"              # STUDY_NOTES
+REASON_RUN = "run"                       # the runner's own reason (cannot compute, could not run)
+REASON_NONE = "no cause identified yet"  # only the numbers: simulated outside the interval
+
+
 def endpoint_key(study: str, arm: str, measure: str, statistic: str, week, threshold) -> tuple:
     """The key of FAILURE_NOTES: time-to endpoints are named by their threshold, others by week."""
     return (study, arm, measure, statistic, threshold if statistic.startswith("median_weeks") else week)
@@ -96,39 +123,125 @@ def spec_paths(which: str) -> list[Path]:
     return sorted(Path(str(p)) for p in root.iterdir() if p.name.endswith(".yaml"))
 
 
+def select_specs(sets: tuple[str, ...] = SETS, only: tuple[str, ...] = ()) -> list[tuple[str, Path]]:
+    """(set, path) of every spec of ``sets``, or of the spec ids in ``only`` (all of which must
+    exist in those sets: an unknown id is an :class:`InputError` naming the ids there are)."""
+    for which in sets:
+        if which not in SETS:
+            raise InputError("--only", f"one of {', '.join(SETS)} or all", which)
+    chosen = [(which, path) for which in sets for path in spec_paths(which)]
+    if only:
+        known = {path.stem for _, path in chosen}
+        unknown = [sid for sid in only if sid not in known]
+        if unknown:
+            where = "the " + " and ".join(sets) + " set" + ("s" if len(sets) > 1 else "")
+            raise InputError("--spec", f"ids of trials in {where} ({', '.join(sorted(known))})", ", ".join(unknown))
+        chosen = [(which, path) for which, path in chosen if path.stem in only]
+    return chosen
+
+
+def model_version() -> str:
+    """``"hpgsim 0.1.0, simulation sources 1a2b3c4d5e6f"``: the package version and a hash of
+    every module and trial spec that decides a number in the report (command-line and report
+    modules excluded), so a report can be matched to the code that made it without a date."""
+    from .. import __version__
+
+    package = Path(str(resources.files("hpgsim")))
+    digest = hashlib.sha256()
+    files = sorted(list(package.rglob("*.py")) + list((package / "evidence").rglob("*.yaml")))
+    for path in files:
+        rel = path.relative_to(package).as_posix()
+        if "__pycache__" in rel or rel in _PRESENTATION or rel.startswith("cli"):
+            continue
+        digest.update(rel.encode())
+        digest.update(path.read_bytes().replace(b"\r\n", b"\n"))
+    return f"hpgsim {__version__}, simulation sources {digest.hexdigest()[:12]}"
+
+
+# Modules that only present results: editing them does not change a number in the report.
+_PRESENTATION = frozenset({"docs.py", "plotting.py", "trials/validation.py", "trials/forest.py",
+                           "trials/html_report.py", "trials/figures.py", "trials/report.py"})
+
+
 @dataclass(frozen=True)
 class ValidationRun:
-    """One row per endpoint of every spec in both sets."""
+    """One row per endpoint of every spec run (``frame``), and each trial's result for figures."""
 
     frame: pd.DataFrame
     n_virtual: int
     seed: int
+    results: Mapping[str, object] = field(default_factory=dict)   # study id -> TrialResult (specs that ran)
+    sets: tuple[str, ...] = SETS
+    only: tuple[str, ...] = ()
 
     def pass_rates(self) -> dict[str, tuple[int, int]]:
         """(passed, compared) per set; endpoints without a published value are not compared."""
         out = {}
-        for which in SETS:
+        for which in self.sets:
+            if self.frame.empty:
+                out[which] = (0, 0)
+                continue
             sub = self.frame[(self.frame["set"] == which) & self.frame["pass"].notna()]
             out[which] = (int(sub["pass"].astype(bool).sum()), len(sub))
         return out
 
+    def rows(self) -> list[ReportRow]:
+        """The report's rows, in set and spec order."""
+        return [report_row(r) for r in self.frame.to_dict("records")] if not self.frame.empty else []
+
+    def to_json_dict(self) -> dict:
+        """What ``hpgsim validate --format json`` prints: options, pass rates per set and one entry
+        per endpoint (the runner's columns, the report's texts and the failure's reason)."""
+        rates = {which: {"passed": ok, "compared": n, "pass_rate_pct": None if n == 0 else round(100 * ok / n, 1)}
+                 for which, (ok, n) in self.pass_rates().items()}
+        endpoints = []
+        records = self.frame.to_dict("records") if not self.frame.empty else []
+        for record, row in zip(records, self.rows()):
+            entry = {k: _plain(v) for k, v in record.items()}
+            if isinstance(entry.get("observed"), str):
+                entry["observed"] = json.loads(entry["observed"])
+            entry["run_reason"] = entry.pop("reason", None)   # the runner's; "reason" is the report's
+            entry.update({"endpoint": row.endpoint, "observed_text": row.observed, "simulated_text": row.simulated,
+                          "verdict": row.verdict, "reason": row.reason or None,
+                          "reason_source": row.reason_source or None})
+            endpoints.append(entry)
+        return {"n_virtual_per_arm": self.n_virtual, "seed": self.seed, "model_version": model_version(),
+                "sets": list(self.sets), "specs": list(self.frame["study"].unique()) if not self.frame.empty else [],
+                "could_not_run": self.could_not_run(), "pass_rates": rates, "endpoints": endpoints,
+                "disclaimer": DISCLAIMER}
+
+    def could_not_run(self) -> list[str]:
+        """Ids of the specs that raised instead of running (every endpoint of theirs failed)."""
+        return [] if self.frame.empty else [s for s in dict.fromkeys(self.frame["study"]) if s not in self.results]
+
 
 def run_all(*, n_virtual: int = 200, seed: int = 1, sets: tuple[str, ...] = SETS, only: tuple[str, ...] = (),
-            progress: bool = False) -> ValidationRun:
-    """Run every spec of ``sets`` (or just the spec ids in ``only``)."""
-    frames = []
-    for which in sets:
-        for path in spec_paths(which):
-            if only and path.stem not in only:
-                continue
-            try:
-                frame = run_trial(path, n_virtual=n_virtual, seed=seed, progress=progress).frame()
-            except HpgsimError as exc:
-                frame = _failed_spec(path, str(exc))
-            frame.insert(0, "set", which)
-            frames.append(frame)
+            progress: bool = False, on_spec: Callable[[str, str, int, int], None] | None = None) -> ValidationRun:
+    """Run every spec of ``sets`` (or just the spec ids in ``only``).
+
+    ``progress`` shows each trial's own bar over men (stderr); ``on_spec(set, study, i, total)``
+    is called before spec ``i`` (0-based) instead, for callers that draw one bar over specs.
+    """
+    chosen = select_specs(tuple(sets), tuple(only))
+    frames, results = [], {}
+    for i, (which, path) in enumerate(chosen):
+        if on_spec is not None:
+            on_spec(which, path.stem, i, len(chosen))
+        try:
+            result = run_trial(path, n_virtual=n_virtual, seed=seed, progress=progress)
+        except HpgsimError as exc:
+            if isinstance(exc, InputError) and exc.field in ("n_virtual", "seed"):
+                raise   # a bad option, not a spec the model cannot run
+            frame = _failed_spec(path, str(exc))
+        else:
+            frame = result.frame()
+            results[result.spec.id] = result
+        frame.insert(0, "set", which)
+        frames.append(frame)
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    return ValidationRun(frame, n_virtual, seed)
+    if only:   # report only the sets the chosen specs belong to
+        sets = tuple(which for which in sets if any(w == which for w, _ in chosen))
+    return ValidationRun(frame, n_virtual, seed, results, tuple(sets), tuple(only))
 
 
 def _failed_spec(path: Path, reason: str) -> pd.DataFrame:
@@ -137,84 +250,270 @@ def _failed_spec(path: Path, reason: str) -> pd.DataFrame:
     spec = yaml.safe_load(path.read_text(encoding="utf-8"))
     rows = [{"study": spec.get("id", path.stem), "arm": ep.get("arm"), "measure": ep.get("measure"),
              "unit": ep.get("unit"), "statistic": ep.get("statistic", "mean"), "week": ep.get("week"),
-             "pass": False, "reason": f"the trial could not run: {reason}"} for ep in spec.get("endpoints", [])]
+             "threshold": ep.get("threshold"), "pass": False, "reason": f"the trial could not run: {reason}"}
+            for ep in spec.get("endpoints", [])]
     return pd.DataFrame(rows)
 
 
+# -- the report's rows --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """One endpoint as the report shows it (Markdown, HTML and the table of the command)."""
+
+    set: str
+    study: str
+    arm: str
+    measure: str
+    endpoint: str        # "% change at week 12", "fraction below 1 at week 26", "weeks to below 3"
+    observed: str        # "+62 [48.1, 76.9]"
+    simulated: str
+    verdict: str         # "pass", "fail" or "not compared"
+    reason: str          # a failure's one-line reason; "" for passes
+    reason_source: str   # REASON_KNOWN, REASON_STUDY, REASON_RUN or REASON_NONE; "" for passes
+
+
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def _plain(x):
+    """A JSON-ready value: NaN becomes None, numpy scalars become Python ones."""
+    if _missing(x):
+        return None
+    return x.item() if hasattr(x, "item") else x
+
+
 def _fmt(x, digits: int = 0) -> str:
-    if x is None or (isinstance(x, float) and x != x):
+    if _missing(x):
         return ""
     return f"{x:+.{digits}f}" if digits == 0 else f"{x:.{digits}f}"
 
 
-def _row(r) -> str:
+def report_row(r: Mapping) -> ReportRow:
+    """The report's view of one row of :attr:`ValidationRun.frame`."""
     stat = r.get("statistic") or "mean"
-    week = r.get("week")
+    week = None if _missing(r.get("week")) else r.get("week")
+    threshold = None if _missing(r.get("threshold")) else r.get("threshold")
+    passed = None if _missing(r.get("pass")) else bool(r.get("pass"))
     if stat.startswith("median_weeks"):
-        what = f"weeks to {stat.split('_to_')[1].replace('_', ' ')} {r.get('threshold')}"
+        what = f"weeks to {stat.split('_to_')[1].replace('_', ' ')} {threshold:g}" if threshold is not None else stat
         obs, sim = _fmt(r.get("observed_centre"), 1), _fmt(r.get("sim_weeks"), 1)
+        # a median time of None means half the men or more never reached the threshold
+        if not obs and _published_weeks_null(r.get("observed")):
+            obs = "not reached by half"
+        if not sim and (passed is True or str(r.get("reason") or "").startswith("half or more")):
+            sim = "not reached by half"
     elif stat.startswith("fraction"):
-        what = f"{stat.replace('_', ' ')} {r.get('threshold')} at week {week:g}"
+        what = f"{stat.replace('_', ' ')} {threshold:g}" if threshold is not None else stat.replace("_", " ")
+        what += f" at week {week:g}" if week is not None else ""
         obs, sim = _fmt(r.get("observed_centre"), 2), _fmt(r.get("sim_fraction"), 2)
+    elif _published_level_only(r.get("observed"), r.get("unit")):   # compared as a level, not a change
+        where = f" at week {week:g}" if week is not None else ""
+        what = f"{stat} level{where} ({r.get('unit')})"
+        centre = r.get("sim_value_median") if stat == "median" else r.get("sim_value_mean")
+        obs, sim = _sig(r.get("observed_centre")), _sig(centre)
     else:
         what = f"% change at week {week:g}" if week is not None else "% change"
         obs, sim = _fmt(r.get("observed_centre")), _fmt(r.get("sim_change_pct"))
     lo, hi = r.get("interval_low"), r.get("interval_high")
-    interval = f" [{lo:.3g}, {hi:.3g}]" if lo is not None and hi is not None and lo == lo and hi == hi else ""
-    verdict = {True: "pass", False: "**fail**"}.get(r.get("pass"), "not compared")
-    key = endpoint_key(r["study"], r["arm"], r["measure"], stat, week, r.get("threshold"))
-    note = "" if r.get("pass") is True else (FAILURE_NOTES.get(key) or STUDY_NOTES.get(r["study"])
-                                              or r.get("reason") or "")
-    return (f"| {r['study']} | {r['arm']} | {r['measure']} | {what} | {obs}{interval} | {sim} | {verdict} | "
-            f"{str(note).replace('|', '/')} |")
+    interval = "" if _missing(lo) or _missing(hi) else f" [{lo:.3g}, {hi:.3g}]"
+    verdict = {True: "pass", False: "fail"}.get(passed, "not compared")
+    reason, source = "", ""
+    if passed is False:
+        reason, source = failure_reason(r, obs + interval, sim)
+    return ReportRow(str(r.get("set", "")), str(r["study"]), str(r.get("arm")), str(r.get("measure")), what,
+                     (obs + interval).strip(), sim or "not computed", verdict, reason, source)
 
 
-def markdown(run: ValidationRun) -> str:
-    """The report: pass rates per set, then one table per set."""
+def _sig(x) -> str:
+    return "" if _missing(x) else f"{x:.3g}"
+
+
+def _published_level_only(observed, unit) -> bool:
+    """A published level with neither baseline nor change: the verdict compares levels."""
+    if not isinstance(observed, str) or unit == "%":
+        return False
+    given = json.loads(observed)
+    return given.get("value") is not None and given.get("baseline") is None and given.get("change_pct") is None
+
+
+def _published_weeks_null(observed) -> bool:
+    if not isinstance(observed, str):
+        return False
+    value = json.loads(observed).get("value")
+    return isinstance(value, dict) and "weeks" in value and value["weeks"] is None
+
+
+def failure_reason(r: Mapping, observed: str, simulated: str) -> tuple[str, str]:
+    """A failed endpoint's one-line reason and where it came from: the endpoint's note, the
+    study's note, the runner's reason, or (when nobody has explained it yet) the numbers."""
+    stat = r.get("statistic") or "mean"
+    week = None if _missing(r.get("week")) else r.get("week")
+    threshold = None if _missing(r.get("threshold")) else r.get("threshold")
+    key = endpoint_key(r["study"], r.get("arm"), r.get("measure"), stat, week, threshold)
+    if key in FAILURE_NOTES:
+        return FAILURE_NOTES[key], REASON_KNOWN
+    if r["study"] in STUDY_NOTES:
+        return STUDY_NOTES[r["study"]], REASON_STUDY
+    if not _missing(r.get("reason")) and r.get("reason"):
+        return str(r["reason"]), REASON_RUN
+    return f"simulated {simulated or 'nothing'} outside the observed {observed.strip()}", REASON_NONE
+
+
+def _pass_rate_text(ok: int, n: int) -> str:
+    return f"{100 * ok / n:.0f} %" if n else "-"
+
+
+# -- Markdown -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportFigure:
+    """A figure of the report: its file relative to the report's folder, and what it shows."""
+
+    file: str
+    caption: str
+    set: str = ""
+    study: str = ""
+
+
+def generation_note(run: ValidationRun, command: str | None = None) -> str:
+    """How the report was made, without a date, so the same code and options give the same file."""
+    return (f"Generated by `{command or default_command(run)}` ({run.n_virtual} virtual men per arm, "
+            f"seed {run.seed}; {model_version()}); do not edit by hand.")
+
+
+def default_command(run: ValidationRun, out: str = "docs") -> str:
+    parts = ["hpgsim validate", f"--n-virtual {run.n_virtual}", f"--seed {run.seed}"]
+    if tuple(run.sets) != SETS and not run.only:
+        parts.append(f"--only {run.sets[0]}")
+    if run.only:
+        parts.append(f"--spec {','.join(run.only)}")
+    parts.append(f"--out {out}")
+    return " ".join(parts)
+
+
+INTRO = (
+    "Every published study in `src/hpgsim/evidence/trials/` re-run as a virtual trial (format and pass rule: "
+    "`hpgsim trial --help`). Parameters are fitted to the **calibration** set only; the **validation** set "
+    "is a test set, reported and never tuned to. An endpoint the model cannot compute counts as failed. "
+    "Each failure carries a one-line reason: the cause we believe (a missing mechanism, an uncertain source, "
+    "a cohort mismatch) or, marked _no cause identified yet_, only the numbers."
+)
+
+
+def markdown(run: ValidationRun, figures: list[ReportFigure] = (), command: str | None = None) -> str:
+    """The report: how it was made, pass rates per set, then per set its table, forest plot and
+    time courses (``figures`` are linked, relative to the report's folder)."""
     rates = run.pass_rates()
-    lines = [
-        "# Validation report",
-        "",
-        f"_{DISCLAIMER}._ Generated by `python -m hpgsim.trials.validation` "
-        f"({run.n_virtual} virtual men per arm, seed {run.seed}); do not edit by hand.",
-        "",
-        "Every published study in `src/hpgsim/evidence/trials/` re-run as a virtual trial (format and pass rule:",
-        "`hpgsim trial --help`). Parameters are fitted to the **calibration** set only; the **validation**",
-        "set is a test set, reported and never tuned to. An endpoint the model cannot compute counts as failed.",
-        "",
-        "| set | endpoints passed | compared | pass rate |",
-        "|---|---|---|---|",
-    ]
+    rows = run.rows()
+    lines = ["# Validation report", "", f"_{DISCLAIMER}._ {generation_note(run, command)}", "", INTRO, "",
+             "| set | endpoints passed | compared | pass rate | failures with a believed cause |",
+             "|---|---|---|---|---|"]
     for which, (ok, n) in rates.items():
-        lines.append(f"| {which} | {ok} | {n} | {100 * ok / n:.0f} % |" if n else f"| {which} | 0 | 0 | - |")
-    for which in SETS:
-        sub = run.frame[run.frame["set"] == which]
-        if sub.empty:
+        failed = [r for r in rows if r.set == which and r.verdict == "fail"]
+        explained = sum(r.reason_source != REASON_NONE for r in failed)
+        lines.append(f"| {which} | {ok} | {n} | {_pass_rate_text(ok, n)} | {explained} of {len(failed)} |")
+    forest = [f for f in figures if f.study == "" and f.set == ""]
+    for f in forest:
+        lines += ["", f"![forest plot]({f.file})", "", f"_{f.caption}_"]
+    for which in run.sets:
+        sub = [r for r in rows if r.set == which]
+        if not sub:
             continue
-        lines += ["", f"## {which.capitalize()} set", "",
-                  "| study | arm | measure | endpoint | observed [interval] | simulated | verdict | note |",
+        ok, n = rates[which]
+        lines += ["", f"## {which.capitalize()} set", "", f"{ok} of {n} compared endpoints pass ({_pass_rate_text(ok, n)}).",
+                  "", "| study | arm | measure | endpoint | observed [interval] | simulated | verdict | reason |",
                   "|---|---|---|---|---|---|---|---|"]
-        lines += [_row(r) for r in sub.to_dict("records")]
+        for r in sub:
+            verdict = "**fail**" if r.verdict == "fail" else r.verdict
+            reason = r.reason + (" _(no cause identified yet)_" if r.reason_source == REASON_NONE else "")
+            lines.append(f"| {r.study} | {r.arm} | {r.measure} | {r.endpoint} | {r.observed} | {r.simulated} | "
+                         f"{verdict} | {_md_cell(reason)} |")
+        courses = [f for f in figures if f.set == which and f.study]
+        if courses:
+            lines += ["", f"### Time courses, {which} set", "",
+                      "Simulated mean and 5-95 % band of the virtual men per arm; published means (or medians) "
+                      "with their SD at week 0 and at the endpoint week."]
+            for study in dict.fromkeys(f.study for f in courses):
+                lines += ["", f"#### {study}", "", _md_cell(study_title(run, study))]
+                lines += [line for f in courses if f.study == study for line in ("", f"![{f.caption}]({f.file})")]
     lines += ["", "Studies that could not be written as trial specs, and why: `src/hpgsim/evidence/trials/INDEX.md`.", ""]
     return "\n".join(lines)
 
 
-def write_report(run: ValidationRun, path: str | Path) -> Path:
-    path = Path(path)
-    with atomic_path(path) as tmp:
-        tmp.write_text(markdown(run), encoding="utf-8")
-    return path
+def study_title(run: ValidationRun, study: str) -> str:
+    """``"Title. Citation"`` of a study that ran."""
+    spec = run.results[study].spec
+    return f"{spec.title}. {spec.citation}"
 
 
-def main() -> None:   # python -m hpgsim.trials.validation [N_VIRTUAL]
+def _md_cell(text: str) -> str:
+    return str(text).replace("|", "/").replace("\n", " ")
+
+
+# -- writing ------------------------------------------------------------------------------------
+
+
+def write_report(run: ValidationRun, out_dir: str | os.PathLike, *, command: str | None = None) -> list[Path]:
+    """Write ``validation.md``, ``validation.html`` and ``validation/*.png`` into ``out_dir``
+    (created if needed; an existing ``validation/`` folder is replaced). Everything is made in a
+    hidden temporary folder inside ``out_dir`` and moved into place at the end. Returns the paths."""
+    from . import html_report
+    from .figures import plot_measures
+    from .forest import forest_caption, forest_rows, plot_forest
+
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise InputError("--out", "a folder", str(out))
+    out.mkdir(parents=True, exist_ok=True)
+    final_figures = out / FIGURE_DIR
+    if final_figures.exists() and not final_figures.is_dir():
+        raise InputError("--out", f"a folder whose {FIGURE_DIR!r} is a folder, not a file", str(final_figures))
+    tmp = out / f".validation.{uuid.uuid4().hex[:8]}.part"
+    try:
+        fig_dir = tmp / FIGURE_DIR
+        fig_dir.mkdir(parents=True)
+        figures: list[ReportFigure] = []
+        rows = forest_rows(run)
+        plot_forest(rows, fig_dir / "forest.png", run)
+        figures.append(ReportFigure(f"{FIGURE_DIR}/forest.png", forest_caption(run, rows)))
+        by_study = dict(zip(run.frame["study"], run.frame["set"])) if not run.frame.empty else {}
+        for study, result in run.results.items():
+            for path in plot_measures(result, fig_dir, prefix=f"{study}_", dpi=REPORT_DPI):
+                measure = path.stem[len(study) + 1:]
+                figures.append(ReportFigure(f"{FIGURE_DIR}/{path.name}", f"{study}: {measure}",
+                                            by_study.get(study, ""), study))
+        (tmp / "validation.md").write_text(markdown(run, figures, command), encoding="utf-8")
+        (tmp / "validation.html").write_text(html_report.render(run, figures, tmp, command), encoding="utf-8")
+        _move_into_place(tmp, out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return [out / "validation.md", out / "validation.html", final_figures]
+
+
+def _move_into_place(tmp: Path, out: Path) -> None:
+    """Swap the new figures folder in (the old one goes into ``tmp``, deleted with it), then
+    replace the two reports; each step is a rename within one file system."""
+    final_figures = out / FIGURE_DIR
+    if final_figures.exists():
+        os.replace(final_figures, tmp / "previous-figures")
+    os.replace(tmp / FIGURE_DIR, final_figures)
+    os.replace(tmp / "validation.md", out / "validation.md")
+    os.replace(tmp / "validation.html", out / "validation.html")
+
+
+def main() -> None:   # python -m hpgsim.trials.validation [N_VIRTUAL]: the committed report, into docs/
     import sys
 
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 100
     run = run_all(n_virtual=n, progress=True)
-    out = write_report(run, Path("docs/validation.md"))
+    written = write_report(run, Path("docs"))
     for which, (ok, total) in run.pass_rates().items():
         print(f"{which}: {ok}/{total} endpoints pass")
-    print(f"wrote {out}")
+    print("wrote " + ", ".join(str(p) for p in written))
 
 
 if __name__ == "__main__":
