@@ -66,8 +66,17 @@ def test_protocol_probabilities_are_reported_and_reproducible():
                  "men of his age, BMI and conditions", "total T at least 400 ng/dL", "Monte-Carlo"):
         assert text in first.stdout, text
     assert runner.invoke(app, args).stdout == first.stdout
-    # his measured sperm (12 M/mL) is below 15 but the model's men start above it: said, not hidden
-    assert "Note: his measured sperm_concentration is not in the target range" in first.stdout
+
+
+def test_a_low_measured_count_puts_fewer_of_his_draws_in_range_than_men_like_him():
+    # His measured sperm (12 M/mL, with inhibin B and FSH) must pull his posterior below the
+    # population of men like him: fewer of his draws start at or above 15 M/mL than theirs do.
+    labs = {"sperm_concentration": to_internal("sperm_concentration", "12 M/mL"),
+            "total_testosterone": to_internal("total_testosterone", "280 ng/dL")}
+    typical = population_parameters(34, 31)
+    target = [Target.parse("sperm_concentration", "15 M/mL", field="t")]
+    him, like = target_probabilities(fit_labs(typical, labs), typical, Protocol.coerce(None), 1.0, target, draws=40, seed=4)
+    assert him.baseline_fraction < like.baseline_fraction - 0.2
 
 
 def test_conflicting_labs_are_reported_not_an_error(tmp_path):
