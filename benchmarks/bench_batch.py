@@ -12,10 +12,23 @@ unless ``--rtol`` says otherwise. Each size runs in its own subprocess, so its p
 (``ru_maxrss``) is its own; inside it the engine is warmed up on two men first (compilation or
 loading from the disk cache is reported separately), then timed ``--repeat`` times (median).
 
-Adding an engine (libRoadRunner on the exported SBML, once that export exists): write one
-function ``engine(men, events, out_t, rtol, atol_factor) -> dict`` that simulates the same men
-and returns at least ``{"ok": number of men simulated}``, and add it to :data:`ENGINES`; every
-size is then run for each engine and the throughput ratio is printed. Nothing here is asserted.
+Engines (:data:`ENGINES`): ``hpgsim`` (the batch engine on all cores), ``hpgsim_1thread`` (the
+same with ``NUMBA_NUM_THREADS=1``) and ``roadrunner`` (libRoadRunner's CVODE on the exported SBML
+of the same men, same rtol and per-variable absolute tolerances, one model loaded per protocol and
+re-used for every man, one core). libRoadRunner takes about 0.8 s per man-year here, so
+
+    .venv/bin/python benchmarks/bench_batch.py --sizes 1 100 --rr-max 100 --rr-repeat 1
+    .venv/bin/python benchmarks/bench_batch.py --sizes 10000 --repeat 1 --rr-max 300
+
+time it on the first N men of each cohort (``--rr-max``; its rate is per man-year, and the
+output says on how many men each engine was timed). The ratios hpgsim / libRoadRunner are printed
+for both hpgsim rows. ``tests/test_bench_roadrunner.py`` checks the two engines give the same
+trajectories.
+
+Adding an engine: write one function ``engine(men, events, out_t, rtol, atol_factor) -> dict``
+that simulates the same men and returns at least ``{"ok": number of men simulated}``, and add it to
+:data:`ENGINES`; every size is then run for each engine and the throughput ratios are printed.
+Nothing here is asserted.
 """
 
 from __future__ import annotations
@@ -48,16 +61,118 @@ def workload(n: int, seed: int = 2026, weeks: int = WEEKS):
     return men, events, out_t
 
 
-def engine_hpgsim(men, events, out_t, rtol, atol_factor) -> dict:
+def engine_hpgsim(men, events, out_t, rtol, atol_factor, values: bool = False) -> dict:
     from hpgsim.engine.batch import run_batch
 
     res = run_batch(men, events, out_t, OUTPUTS, rtol=rtol, atol_factor=atol_factor)
-    return {"ok": int(res.ok.sum()), "steps_per_day": float(res.steps.mean() / (out_t[-1] / 24.0)),
+    info = {"ok": int(res.ok.sum()), "steps_per_day": float(res.steps.mean() / (out_t[-1] / 24.0)),
             "output_mb": res.nbytes / 1e6}
+    if values:           # the trajectories, for tests/test_bench_roadrunner.py (never timed)
+        info["values"] = {k: res.values[k] for k in OUTPUTS}
+    return info
 
 
-# name -> function(men, events, out_t, rtol, atol_factor) -> {"ok": ...}; see the module docstring
-ENGINES = {"hpgsim": engine_hpgsim}
+class _LoadedSbml:
+    """One protocol's exported SBML, parsed and compiled by libRoadRunner once, then re-used
+    for every man: his parameter values and steady state are set on the loaded model."""
+
+    def __init__(self, man) -> None:
+        import libsbml
+        import roadrunner
+
+        from hpgsim.physiology import model
+        from hpgsim.physiology.parameters import DERIVED, INDEX, PARAMETERS
+        from hpgsim.sbml import build_document
+
+        t0 = time.perf_counter()
+        text = libsbml.writeSBMLToString(build_document(man))
+        self.build_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        self.rr = roadrunner.RoadRunner(text)
+        self.load_s = time.perf_counter() - t0
+        # every slot of the man's parameter vector is a constant of the same name in the file
+        self.param_ids = [p.name for p in PARAMETERS] + list(DERIVED)
+        self.param_index = np.array([INDEX[name] for name in self.param_ids])
+        self.state_ids = list(model.STATE_NAMES)
+        self.t_start = man.t_start
+
+    def set_man(self, man, rtol: float, atol_factor: float) -> None:
+        """Make the loaded model ``man``: reset (time 0, drug amounts back to 0, dose events
+        re-armed), then his parameters, his steady state as the states' values at time 0, his
+        tolerances. The states are set directly rather than through ``init(x)``: in
+        libRoadRunner 2.10 setting ``init(x)`` of a rate-rule variable regenerates the model from
+        the SBML (1.4 s each here, 25 s a man), which also drops the parameter values just set."""
+        from hpgsim.sbml import absolute_tolerances
+
+        rr = self.rr
+        rr.reset()
+        for name, value in zip(self.param_ids, man.params[self.param_index]):
+            rr.setValue(name, float(value))
+        for name, value in zip(self.state_ids, man.y0):
+            rr.setValue(name, float(value))
+        integrator = rr.getIntegrator()
+        integrator.setValue("relative_tolerance", rtol)
+        for sid, atol in absolute_tolerances(man, atol_factor).items():
+            integrator.setIndividualTolerance(sid, atol)
+
+
+_SBML_MODELS: dict[tuple, _LoadedSbml] = {}    # protocol -> its loaded model (one per process)
+
+
+def rr_model_for(men, events, t_end: float) -> _LoadedSbml:
+    """The loaded model of this protocol (built from the first man; load once, reuse)."""
+    from hpgsim.sbml import man_model_from_arrays
+
+    key = (events.t.tobytes(), events.drug.tobytes(), events.amount.tobytes(), events.central.tobytes(),
+           tuple(d.name for d in events.drugs), float(t_end))
+    if key not in _SBML_MODELS:
+        _SBML_MODELS[key] = _LoadedSbml(man_model_from_arrays(men[0], events, t_end))
+    return _SBML_MODELS[key]
+
+
+def engine_roadrunner(men, events, out_t, rtol, atol_factor, values: bool = False) -> dict:
+    """libRoadRunner (CVODE) on the exported SBML of the same men, one core, one man at a time.
+
+    The protocol's model is loaded and compiled once (timed apart, ``rr_load_s``); per man his
+    steady state is solved by hpgsim's compiled Newton step (as the batch engine does, about
+    35 us, counted here), then set with his parameters on the loaded model. Tolerances: the
+    same rtol and per-variable absolute tolerances as hpgsim (``sbml.absolute_tolerances``);
+    no maximum step (CVODE's own error control, as hpgsim's); CVODE's default BDF method
+    (``--rr-adams`` for Adams-Moulton). libRoadRunner reports a value at a dose instant after
+    the dose, hpgsim before it; the five outputs are continuous there (oral doses enter the
+    depot), so the weekly outputs compare like with like.
+    """
+    from hpgsim.engine.run import DEFAULT_ATOL_FACTOR, DEFAULT_RTOL
+    from hpgsim.sbml import man_model_from_arrays
+
+    rtol = DEFAULT_RTOL if rtol is None else float(rtol)
+    atol_factor = DEFAULT_ATOL_FACTOR if atol_factor is None else float(atol_factor)
+    loaded = rr_model_for(men, events, float(out_t[-1]))
+    rr = loaded.rr
+    rr.getIntegrator().setValue("stiff", not os.environ.get("HPGSIM_RR_ADAMS"))
+    selections = list(OUTPUTS)
+    times = np.asarray(out_t, dtype=float) - loaded.t_start
+    out = np.full((len(men), len(times), len(OUTPUTS)), np.nan)
+    ok = 0
+    for i, p in enumerate(men):
+        try:
+            loaded.set_man(man_model_from_arrays(p, events, float(out_t[-1])), rtol, atol_factor)
+            out[i] = np.asarray(rr.simulate(times=times, selections=selections))
+            ok += 1
+        except RuntimeError:       # CVODE gave up on this man: counted as not simulated
+            pass
+    info = {"ok": ok, "rr_load_s": loaded.load_s, "sbml_build_s": loaded.build_s,
+            "rr_method": "adams" if os.environ.get("HPGSIM_RR_ADAMS") else "bdf"}
+    if values:
+        info["values"] = {k: out[:, :, j] for j, k in enumerate(OUTPUTS)}
+    return info
+
+
+# name -> function(men, events, out_t, rtol, atol_factor) -> {"ok": ...}; see the module docstring.
+# "hpgsim_1thread" is the same engine with NUMBA_NUM_THREADS=1 in its subprocess (ENGINE_ENV), so its
+# throughput compares core for core with libRoadRunner, which runs one man at a time on one core.
+ENGINES = {"hpgsim": engine_hpgsim, "hpgsim_1thread": engine_hpgsim, "roadrunner": engine_roadrunner}
+ENGINE_ENV = {"hpgsim_1thread": {"NUMBA_NUM_THREADS": "1"}}
 
 
 def machine() -> dict:
@@ -78,8 +193,11 @@ def machine() -> dict:
 
 
 def one_size(engine: str, n: int, repeat: int, rtol: float | None, atol_factor: float | None,
-             weeks: int = WEEKS) -> dict:
-    """Run in a fresh subprocess: warm up, time, report throughput and peak memory."""
+             weeks: int = WEEKS, take: int | None = None) -> dict:
+    """Run in a fresh subprocess: warm up, time, report throughput and peak memory.
+
+    ``take`` times only the first ``take`` men of the ``n``-man cohort (the same men, since the
+    cohort is drawn whole first): for an engine too slow to run all of them."""
     import hpgsim  # noqa: F401  (configures the compilation cache)
 
     fn = ENGINES[engine]
@@ -89,6 +207,8 @@ def one_size(engine: str, n: int, repeat: int, rtol: float | None, atol_factor: 
     t0 = time.perf_counter()
     fn(men[:2], events, out_t, rtol, atol_factor)
     warmup_s = time.perf_counter() - t0
+    cohort = n
+    n = n if take is None else min(n, take)
     men = men[:n]
     times, cpu, info = [], [], {}
     for _ in range(repeat):
@@ -99,7 +219,7 @@ def one_size(engine: str, n: int, repeat: int, rtol: float | None, atol_factor: 
     wall = statistics.median(times)
     years = n * out_t[-1] / HOURS_PER_YEAR
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0   # kB on Linux
-    return {"engine": engine, "n": n, "repeat": repeat, "median_s": wall, "min_s": min(times),
+    return {"engine": engine, "n": n, "cohort": cohort, "repeat": repeat, "median_s": wall, "min_s": min(times),
             "patient_years_per_s": years / wall, "ms_per_man_year": wall / years * 1e3,
             "best_patient_years_per_s": years / min(times),
             "cpu_ms_per_man_year": statistics.median(cpu) / years * 1e3, "warmup_s": warmup_s, "cohort_setup_s": setup_s, "peak_rss_mb": peak_mb,
@@ -153,14 +273,20 @@ def main() -> None:
     ap.add_argument("--weeks", type=int, default=WEEKS, help="simulated weeks per man (52 = the one-year workload)")
     ap.add_argument("--rtol", type=float, default=None)
     ap.add_argument("--atol-factor", type=float, default=None)
-    ap.add_argument("--engines", nargs="+", default=list(ENGINES))
+    ap.add_argument("--engines", nargs="+", default=list(ENGINES), choices=list(ENGINES))
+    ap.add_argument("--rr-max", type=int, default=None, metavar="N",
+                    help="time libRoadRunner on the first N men of each cohort only (its rate is per man-year)")
+    ap.add_argument("--rr-repeat", type=int, default=None, help="repeats for libRoadRunner (default --repeat)")
+    ap.add_argument("--rr-adams", action="store_true", help="CVODE's Adams-Moulton method instead of BDF")
     ap.add_argument("--latency", action="store_true", help="single-man latency only")
     ap.add_argument("--accuracy", action="store_true", help="error against a tight reference only")
     ap.add_argument("--json", action="store_true", help="print JSON lines only")
     ap.add_argument("--_one", nargs=2, help=argparse.SUPPRESS)   # engine and size, in the child
+    ap.add_argument("--_take", type=int, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args._one:
-        print(json.dumps(one_size(args._one[0], int(args._one[1]), args.repeat, args.rtol, args.atol_factor, args.weeks)))
+        print(json.dumps(one_size(args._one[0], int(args._one[1]), args.repeat, args.rtol, args.atol_factor, args.weeks,
+                                  args._take)))
         return
     print(json.dumps({"machine": machine()}))
     if args.latency:
@@ -173,26 +299,40 @@ def main() -> None:
     results: dict[tuple[str, int], dict] = {}
     for n in args.sizes:
         for engine in args.engines:
-            cmd = [sys.executable, __file__, "--_one", engine, str(n), "--repeat", str(args.repeat if n < 100_000 else 1),
-                   "--weeks", str(args.weeks)]
+            repeat = args.repeat if n < 100_000 else 1
+            cmd = [sys.executable, __file__, "--_one", engine, str(n), "--weeks", str(args.weeks)]
+            env = {**os.environ, **ENGINE_ENV.get(engine, {})}
+            if engine == "roadrunner":
+                repeat = args.rr_repeat or repeat
+                if args.rr_max is not None:
+                    cmd += ["--_take", str(args.rr_max)]
+                if args.rr_adams:
+                    env["HPGSIM_RR_ADAMS"] = "1"
+            cmd += ["--repeat", str(repeat)]
             if args.rtol is not None:
                 cmd += ["--rtol", str(args.rtol)]
             if args.atol_factor is not None:
                 cmd += ["--atol-factor", str(args.atol_factor)]
-            out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
+            out = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env).stdout.strip().splitlines()[-1]
             row = json.loads(out)
             results[(engine, n)] = row
+            timed = f" (timed on the first {row['n']} of these {n} men)" if row["n"] != n else ""
             print(json.dumps(row) if args.json else
-                  f"{engine:>10} N={n:>6}: {row['patient_years_per_s']:9.1f} patient-years/s "
+                  f"{engine:>14} N={n:>6}{timed}: {row['patient_years_per_s']:9.2f} patient-years/s "
                   f"(best {row['best_patient_years_per_s']:.1f}; {row['ms_per_man_year']:.2f} ms wall and "
                   f"{row['cpu_ms_per_man_year']:.2f} ms CPU per man-year, median of {row['repeat']}), "
                   f"peak RSS {row['peak_rss_mb']:.0f} MB, warm-up {row['warmup_s']:.1f} s, load {row['load_average_1min']:.1f}",
                   flush=True)
-        if "hpgsim" in args.engines:
+            if "rr_load_s" in row and not args.json:
+                print(f"{'':>14} libRoadRunner model load and compile {row['rr_load_s']:.2f} s and SBML build "
+                      f"{row['sbml_build_s']:.2f} s, once per protocol (in the warm-up, not in the throughput); "
+                      f"CVODE {row['rr_method'].upper()}", flush=True)
+        for ours in ("hpgsim", "hpgsim_1thread"):
             for engine in args.engines:
-                if engine != "hpgsim" and (engine, n) in results:
-                    ratio = results[("hpgsim", n)]["patient_years_per_s"] / results[(engine, n)]["patient_years_per_s"]
-                    print(f"N={n}: hpgsim / {engine} throughput = {ratio:.1f}x")
+                if not engine.startswith("hpgsim") and (ours, n) in results and (engine, n) in results:
+                    ratio = results[(ours, n)]["patient_years_per_s"] / results[(engine, n)]["patient_years_per_s"]
+                    print(f"N={n}: {ours} / {engine} throughput = {ratio:.1f}x "
+                          f"({results[(ours, n)]['n']} and {results[(engine, n)]['n']} men timed)", flush=True)
 
 
 if __name__ == "__main__":
