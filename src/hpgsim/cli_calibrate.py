@@ -12,6 +12,8 @@ from pathlib import Path
 
 import typer
 
+from .progress import progress_bar
+
 CALIBRATE_HELP = """\
 Fit the population-level parameters to every calibration-set trial jointly.
 
@@ -80,19 +82,11 @@ def _names(text: str | None) -> list[str] | None:
 
 @contextmanager
 def _bar(enabled: bool, label: str) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar on stderr (when it is a terminal) fed with (done, total)."""
-    if not enabled:
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    console = Console(stderr=True)
-    if not console.is_terminal:
-        yield None
-        return
-    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
-                  transient=True) as bar:
+    """The shared progress bar (:mod:`hpgsim.progress`) fed with (done, total)."""
+    with progress_bar(enabled, remaining=False) as bar:
+        if bar is None:
+            yield None
+            return
         task = bar.add_task(label, total=None)
 
         def tick(done: int, total: int) -> None:

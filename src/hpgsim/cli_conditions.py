@@ -16,6 +16,7 @@ import pandas as pd
 import typer
 
 from .results import DISCLAIMER
+from .progress import progress_bar
 
 NOT_ADVICE = "Simulation, not a dosing recommendation."
 _SHORT = {"total_testosterone": "T", "free_testosterone": "Free T", "estradiol": "E2", "lh": "LH", "fsh": "FSH",
@@ -323,20 +324,8 @@ def _console():
 
 @contextmanager
 def _progress(enabled: bool):
-    """A rich progress bar on stderr (stdout stays clean) when stderr is a terminal."""
-    if not enabled:
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    console = Console(stderr=True)
-    if not console.is_terminal:
-        yield None
-        return
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("men"),
-               TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=True) as bar:
+    """The shared progress bar (:mod:`hpgsim.progress`), counting men."""
+    with progress_bar(enabled, "men") as bar:
         yield bar
 
 

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import typer
 
+from .progress import progress_bar, stderr_is_terminal
+
 VALIDATE_HELP = """\
 Re-run every published trial in hpgsim's evidence and report agreement.
 
@@ -146,20 +148,13 @@ def _spec_progress(enabled: bool, total: int) -> Iterator:
     if not enabled:
         yield None
         return
-    from rich.console import Console
-
-    console = Console(stderr=True)
-    if not console.is_terminal:
+    if not stderr_is_terminal():
         def log(which: str, study: str, i: int, n: int) -> None:
             print(f"[{i + 1}/{n}] {which}: {study}", file=sys.stderr, flush=True)
 
         yield log
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("trials"),
-               TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as bar:
+    with progress_bar(True, "trials", remaining=False) as bar:
         task = bar.add_task("validate", total=total)
 
         def tick(which: str, study: str, i: int, n: int) -> None:

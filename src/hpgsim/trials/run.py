@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import InputError
+from ..progress import progress_bar
 from . import chunks as chunks_module   # looked up at call time, so tests can stand in for a chunk
 from .chunks import HOURS_PER_WEEK, ArmContext, ChunkResult, assemble, split
 from .cohort import enrol
@@ -160,18 +161,6 @@ def _ticker(bar, task):
 
 @contextmanager
 def _progress(enabled: bool):
-    """A rich progress bar on stderr (so JSON on stdout stays clean) when stderr is a terminal."""
-    if not enabled:
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    console = Console(stderr=True)
-    if not console.is_terminal:   # logs and pipes get no bar
-        yield None
-        return
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("men"),
-               TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=True) as bar:
+    """The shared progress bar (:mod:`hpgsim.progress`), counting men."""
+    with progress_bar(enabled, "men") as bar:
         yield bar
