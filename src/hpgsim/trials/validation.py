@@ -167,7 +167,7 @@ def model_version() -> str:
 
 
 # Modules that only present results: editing them does not change a number in the report.
-_PRESENTATION = frozenset({"docs.py", "plotting.py", "trials/validation.py", "trials/forest.py",
+_PRESENTATION = frozenset({"docs.py", "plotting.py", "progress.py", "trials/validation.py", "trials/forest.py",
                            "trials/html_report.py", "trials/figures.py", "trials/report.py"})
 
 
