@@ -44,9 +44,10 @@ ng/mL; sperm concentration in M/mL. Conversions happen only at the edges (`hpgsi
 T 1 nmol/L = 28.84 ng/dL, E2 1 pg/mL = 3.671 pmol/L, prolactin 1 ng/mL = 21 mIU/L.
 
 ## Structure
-Dynamic states (16): GnRH-receptor desensitisation D; pituitary LH and FSH pools P_LH, P_FSH;
-serum LH and FSH; Leydig LH-responsiveness A; SHBG; a six-stage germ-cell chain G1..G6;
-the epididymal reserve E; spine BMD; the insulin-sensitivity index ISI.
+Dynamic states (30): GnRH-receptor desensitisation D; pituitary LH and FSH pools P_LH, P_FSH;
+serum LH and FSH; Leydig LH-responsiveness A; SHBG; an 18-stage germ-cell chain G1..G18;
+the epididymal reserve E; spine BMD; the insulin-sensitivity index ISI; the active aromatase
+enzyme (exemestane inactivates it); the slow signal of exogenous GnRH-receptor occupancy.
 
 Quasi-steady state (computed algebraically from the states at every instant, because their
 kinetics are minutes against hours for the slowest hormone they drive): GnRH drive, serum total,
@@ -102,12 +103,15 @@ down; GnRH drives both synthesis and release from the pool, so a bolus releases 
 
 ### Spermatogenesis, semen and inhibin B
     J        = germ * h_F(FSH_eff) * h_T(ITT)                       (relative input, 1 at reference)
-    dG1/dt   = k_s (J - G1) ;  dGi/dt = k_s (G(i-1) - Gi), i = 2..6 ;  k_s = 6 / duration
-    dE/dt    = [G6 * s(ITT) - E] / transit                            (s: androgen-dependent spermiation)
+    dG1/dt   = k_s (J - G1) ;  dGi/dt = k_s (G(i-1) - Gi), i = 2..18 ;  k_s = 18 / duration
+    dE/dt    = [G18 * s(ITT) - E] / transit                           (s: androgen-dependent spermiation)
     sperm    = C_ref sertoli E ;  motility = PR_ref mot min(s, 1)^m ;  TMC = sperm * volume * (PR + NP) / 100
-    InhB     = InhB_ref sertoli [a_S + (1 - a_S) mean(G2..G4)] (FSH_eff / FSH_ref)^e_F
-Six equal stages give an Erlang-distributed duration (mean 64 days, spread matching the 42-76
-days of heavy-water labelling) plus epididymal transit. Inhibin B needs Sertoli cells and more
+    InhB     = InhB_ref sertoli [a_S + (1 - a_S) mean(G4..G12)] (FSH_eff / FSH_ref)^e_F
+Eighteen equal stages give an Erlang-distributed duration with a coefficient of variation of
+1/sqrt(18) = 0.24: spermatogenesis is close to a fixed-duration conveyor, and after testosterone
+suppression ends sperm reappear only after about a full cycle (75 +/- 4 days, Handelsman 1995),
+which a six-stage chain (CV 0.41) brought four weeks early. Between men the duration differs
+more (42-76 days by heavy-water labelling, Misell 2006). Inhibin B needs Sertoli cells and more
 of it comes with germ cells, so it falls when spermatogenesis fails and then releases FSH.
 
 ### Bone and insulin sensitivity

@@ -103,7 +103,8 @@ ALGEBRA: tuple[Rule, ...] = (
          "1", "mean-field hypothalamic GnRH drive"),
     # Sertoli cells and semen
     Rule("fsh_effective", "max(fsh, 0) + fsh_receptor_agonism", "IU/L", "FSH plus FSH-receptor agonist"),
-    Rule("germ_mid", f"({GERM[1]} + {GERM[2]} + {GERM[3]}) / 3", "1", "mid-chain germ cells"),
+    Rule("germ_mid", f"({' + '.join(GERM[model.GERM_MID_FIRST:model.GERM_MID_END])}) / "
+                     f"{model.GERM_MID_END - model.GERM_MID_FIRST}", "1", "mid-chain germ cells"),
     Rule("inhibin_b",
          "ref_inhibin_b * sertoli_factor * (inhibin_sertoli_only + (1 - inhibin_sertoli_only) * max(germ_mid, 0))"
          " * (max(fsh_effective, 1e-9) / ref_fsh)^inhibin_fsh_exponent", "pg/mL", "serum inhibin B"),
