@@ -1,6 +1,7 @@
 """The ``hpgsim patient`` command: personalise a man from his labs, print his estimated factors,
 the fit, his markers and flags, and (with a protocol) how often simulated men like him reach a
-target. Parses, calls the API, prints; no science here.
+target, as tables or as one JSON document (:mod:`hpgsim.patient_report`). Parses, calls
+the API, prints; no science here.
 
 Registered on the main app by :func:`register` (called at the end of :mod:`hpgsim.cli`).
 """
@@ -68,7 +69,7 @@ Exit codes: 0 success (conflicting labs are reported, not an error); 2 bad input
 stderr naming the file and field); 3 numerical failure; 130 interrupted.
 """
 
-# The keys of --format json (hpgsim.people.patient_report), one line each, printed by --help.
+# The keys of --format json (hpgsim.patient_report), one line each, printed by --help.
 JSON_KEYS = """\
 schema           "hpgsim.patient/1" (changes only when a key changes meaning)
 disclaimer       a simulation for research and teaching, not medical advice
@@ -154,7 +155,7 @@ def patient(
             odds = target_probabilities(fit, typical_parameters(man, file=file), named.protocol, float(weeks),
                                         targets, draws=draws, seed=seed)
         if format_ == "json":
-            from .people.patient_report import patient_report, to_json
+            from .patient_report import patient_report, to_json
 
             doc = patient_report(man, fit, file=file, protocol_name=named.name if named else None, weeks=weeks,
                                  draws=draws if named else None, seed=seed if named else None, odds=odds)
@@ -167,7 +168,7 @@ def _print_report(man, fit, file: str, units: str, named, weeks, odds) -> None:
     from rich.console import Console
 
     from .people.markers import flags, markers
-    from .people.patient_report import condition_text
+    from .patient_report import condition_text
     from .results import describe_patient
 
     console = Console(highlight=False, markup=False)

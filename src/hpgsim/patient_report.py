@@ -1,5 +1,7 @@
 """The ``hpgsim patient`` report as data: one JSON document of the personalised man.
 
+A report, downstream of the people, the engine and the results (it reads them, they never read it).
+
 The same content as the printed report (his estimated factors and their uncertainty, the fit of
 each lab, conflicts, markers, flags, target probabilities), plus his simulated untreated steady
 state, with every concentration in both unit systems people use (a *quantity*:
@@ -19,11 +21,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..physiology.parameters import BY_NAME
-from ..units import from_internal
-from .markers import flags, markers
-from .personalise import Personalisation, describe_conflict, steady_state_labs
-from .target_probability import TargetProbability, baseline_mismatches
+from .people.markers import flags, markers
+from .people.personalise import Personalisation, describe_conflict, steady_state_labs
+from .people.target_probability import TargetProbability, baseline_mismatches
+from .physiology.parameters import BY_NAME
+from .results import describe_patient
+from .units import from_internal
 
 SCHEMA = "hpgsim.patient/1"
 DISCLAIMER = ("A simulation of the male HPG axis for research and teaching, not medical advice: not a diagnosis and "
@@ -60,8 +63,6 @@ def patient_report(man, fit: Personalisation, *, file: str, protocol_name: str |
     """The report of ``man`` (a :class:`~hpgsim.people.patient.Patient`) personalised as ``fit``,
     as a JSON-ready dict whose every ``null`` is explained in ``null_values``; ``odds`` from
     :func:`~hpgsim.people.target_probability.target_probabilities` when a protocol was simulated."""
-    from ..results import describe_patient
-
     labs = dict(man.labs)
     doc = {
         "schema": SCHEMA,
