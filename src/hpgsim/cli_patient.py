@@ -1,6 +1,7 @@
 """The ``hpgsim patient`` command: personalise a man from his labs, print his estimated factors,
 the fit, his markers and flags, and (with a protocol) how often simulated men like him reach a
-target. Parses, calls the API, prints; no science here.
+target, as tables or as one JSON document (:mod:`hpgsim.patient_report`). Parses, calls
+the API, prints; no science here.
 
 Registered on the main app by :func:`register` (called at the end of :mod:`hpgsim.cli`).
 """
@@ -13,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import typer
+
+from .errors import InputError
 
 NOT_ADVICE = "Simulation, not a diagnosis and not a dosing recommendation."
 
@@ -49,16 +52,55 @@ Monte-Carlo uncertainty (targets: --target-t, default 300 ng/dL; --target-sperm,
 Examples:
   hpgsim patient examples/obese_man_low_t_labs.yaml
   hpgsim patient examples/obese_man_low_t_labs.yaml --units si
+  hpgsim patient examples/obese_man_low_t_labs.yaml --format json > him.json
   hpgsim patient examples/obese_man_low_t_labs.yaml --protocol anastrozole-1mg-daily --weeks 26
   hpgsim patient labs.yaml --protocol clomiphene-25mg-daily --target-t "400 ng/dL" --target-sperm "15 M/mL" --draws 200 --seed 7
+
+--format json prints one JSON document on stdout instead of the tables: the same content plus
+his simulated steady state, every concentration in both unit systems (--units is then
+ignored), and a disclaimer. No NaN: a value that cannot be computed is null, and null_values
+says why. Keys:
+
+\b
+{keys}
 
 \b
 Exit codes: 0 success (conflicting labs are reported, not an error); 2 bad input (one line on
 stderr naming the file and field); 3 numerical failure; 130 interrupted.
 """
 
+# The keys of --format json (hpgsim.patient_report), one line each, printed by --help.
+JSON_KEYS = """\
+schema           "hpgsim.patient/1" (changes only when a key changes meaning)
+disclaimer       a simulation for research and teaching, not medical advice
+file, name       the labs file and the man's name
+patient          age_years, bmi_kg_m2, height_m, description,
+                 conditions [{name, severity {key: value as given; {} = default}, text}],
+                 labs {lab: quantity} (as measured)
+personalisation  method, prior, informed_directions, directions, not_identified,
+                 factors [{name, meaning, unit, typical, estimate, low95, high95,
+                 prior_log_sd, posterior_log_sd, sd_ratio, identifiable, at_bound}],
+                 pinned_down_only_together [{factors, posterior_correlation}],
+                 set_from_labs {lab: quantity}, fixed_at_zero, not_modelled
+steady_state     {lab: quantity}: his simulated untreated steady state at the estimate
+fit              [{lab, measured, simulated, percent_off, measurement_error_percent,
+                 gap_sd, conflict, reachable, status}]
+conflicts        [{lab, description}]
+markers          [{key, label, conventional {value, unit}, si {value, unit}, basis}]
+flags            [{key, label, fired, kind, evidence, detail, sources, contradicted_by}]
+                 (every rule his labs can be evaluated on, fired or not)
+target_probabilities  null without --protocol; else {protocol, weeks, draws, seed, notes,
+                 results [{measure, target {text, description, low, high}, group, n,
+                 reached, at_baseline, failed, fraction, standard_error, interval95,
+                 baseline_fraction, his_measured, his_measured_in_range}]}
+null_values      [{path, reason}]: why each null is null
+A quantity is {conventional: {value, unit}, si: {value, unit}}."""
+
 DEFAULT_TARGET_T = "300 ng/dL"       # AUA 2018 low-T cut-off (Mulhall 2018, Moderate, Grade B)
 DEFAULT_TARGET_SPERM = "16 M/mL"     # WHO 2021 lower reference limit
+
+
+FORMATS = ("table", "json")
 
 
 class Units(str, Enum):
@@ -79,12 +121,16 @@ def patient(
     draws: int = typer.Option(100, "--draws", metavar="N", help="Simulated men per group."),
     seed: int = typer.Option(1, "--seed", metavar="S", help="Random seed; the same seed gives the same numbers."),
     units: Units = typer.Option(Units.conventional, "--units", help="Units of the tables."),
+    format_: str = typer.Option("table", "--format", metavar="table|json",
+                                help="table: the printed report; json: one JSON document (keys above)."),
 ) -> None:
     from .cli import _errors
 
     with _errors():
+        if format_ not in FORMATS:
+            # checked here, not by typer's choice type, so a typo is one line like every other bad input
+            raise InputError("--format", " or ".join(FORMATS), repr(format_))
         from .api import personalise_patient, typical_parameters
-        from .errors import InputError
         from .scenario import load_patient
 
         file = str(labs_file)
@@ -108,13 +154,21 @@ def patient(
 
             odds = target_probabilities(fit, typical_parameters(man, file=file), named.protocol, float(weeks),
                                         targets, draws=draws, seed=seed)
-        _print_report(man, fit, file, units.value, named, weeks, odds)
+        if format_ == "json":
+            from .patient_report import patient_report, to_json
+
+            doc = patient_report(man, fit, file=file, protocol_name=named.name if named else None, weeks=weeks,
+                                 draws=draws if named else None, seed=seed if named else None, odds=odds)
+            typer.echo(to_json(doc))
+        else:
+            _print_report(man, fit, file, units.value, named, weeks, odds)
 
 
 def _print_report(man, fit, file: str, units: str, named, weeks, odds) -> None:
     from rich.console import Console
 
     from .people.markers import flags, markers
+    from .patient_report import condition_text
     from .results import describe_patient
 
     console = Console(highlight=False, markup=False)
@@ -123,7 +177,7 @@ def _print_report(man, fit, file: str, units: str, named, weeks, odds) -> None:
     console.print(f"hpgsim patient: {man.name or Path(file).stem} ({file})", style="bold")
     console.print(f"Patient: {describe_patient(man)}")
     if man.conditions:
-        console.print("Conditions: " + ", ".join(_condition_text(c) for c in man.conditions))
+        console.print("Conditions: " + ", ".join(condition_text(c) for c in man.conditions))
     console.print(NOT_ADVICE, style="bold")
     console.print(_factor_table(fit))
     for line in _factor_notes(fit):
@@ -148,16 +202,13 @@ def _print_report(man, fit, file: str, units: str, named, weeks, odds) -> None:
         console.print(_research_table(research))
     if odds is not None:
         console.print(_odds_table(odds, named, weeks, units, dict(man.labs)))
-        for line in _baseline_mismatches(odds, dict(man.labs), fit):
+        from .people.target_probability import baseline_mismatches
+
+        for line in baseline_mismatches(odds, dict(man.labs), fit):
             console.print(line)
         console.print(f"Fractions of simulated men in range at week {weeks:g} ({odds[0].n} per group, seed-reproducible); "
                       "+/- is the Monte-Carlo standard error. The model's own error comes on top (see docs/validation.md). "
                       + NOT_ADVICE)
-
-
-def _condition_text(condition) -> str:
-    extra = ", ".join(f"{k} {v}" for k, v in condition.items() if k != "name")
-    return condition["name"] + (f" ({extra})" if extra else "")
 
 
 def _factor_table(fit):
@@ -269,25 +320,6 @@ def _odds_table(odds, named, weeks, units: str, labs: dict):
     return table
 
 
-def _baseline_mismatches(odds, labs: dict, fit) -> list[str]:
-    """Warn where his measured value and his simulated draws at week 0 disagree on the target:
-    the probability then speaks for the model's men more than for him."""
-    z = {lab.lab: lab.z for lab in fit.labs}
-    lines = []
-    for o in odds:
-        if not o.group.startswith("him") or o.target.measure not in labs:
-            continue
-        inside = bool(o.target.contains(np.array([labs[o.target.measure]]))[0])
-        share = o.baseline_fraction if not inside else 1.0 - o.baseline_fraction
-        if share > 0.5:
-            gap = f" (gap {z[o.target.measure]:+.1f} measurement SDs in the fit)" if o.target.measure in z else ""
-            lines.append(f"Note: his measured {o.target.measure} is {'in' if inside else 'not in'} the target range, but "
-                         f"{100 * share:.0f} % of his simulated draws are {'not ' if inside else ''}in it at week 0: the "
-                         f"fit does not reproduce that lab{gap}, so this probability describes the model's men more "
-                         "than him.")
-    return lines
-
-
 def _num(value: float) -> str:
     if value == 0 or not math.isfinite(value):
         return f"{value:g}"
@@ -298,4 +330,5 @@ def _num(value: float) -> str:
 
 def register(app: typer.Typer) -> None:
     """Add the ``patient`` command to ``app``."""
-    app.command(name="patient", help=PATIENT_HELP)(patient)
+    keys = "\n".join("  " + line for line in JSON_KEYS.splitlines())
+    app.command(name="patient", help=PATIENT_HELP.replace("{keys}", keys))(patient)

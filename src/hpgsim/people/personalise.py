@@ -258,6 +258,16 @@ class _Model:
         return np.array(cols).T.reshape(len(self.labs), x.size)
 
 
+def steady_state_labs(p: np.ndarray) -> dict[str, float]:
+    """The untreated steady state of the man ``p`` for every lab the model simulates, and the labs
+    that are his own parameters (prolactin, semen volume), in internal units: what his labs would
+    read if measured without error."""
+    values = _Model(p, [], list(SIMULATED)).simulated(np.zeros(0))
+    out = {lab: float(v) for lab, v in zip(SIMULATED, values)}
+    out.update({lab: float(p[INDEX[name]]) for lab, name in SET_FROM_LAB.items()})
+    return out
+
+
 def fit_labs(p: np.ndarray, labs: dict[str, float], *, error_scale: float = 1.0) -> Personalisation:
     """Personalise the man ``p`` (the typical man of his age, BMI and conditions) to ``labs``
     (internal units, as in :class:`~hpgsim.people.patient.Patient`). Never raises on conflicting

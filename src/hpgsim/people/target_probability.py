@@ -150,3 +150,23 @@ def target_probabilities(fit: Personalisation, typical: np.ndarray, protocol, we
             out.append(TargetProbability(target, group, n, int(target.contains(end[target.measure]).sum()),
                                          int(target.contains(start[target.measure]).sum()), failed))
     return out
+
+
+def baseline_mismatches(odds: list[TargetProbability], labs: dict[str, float], fit: Personalisation) -> list[str]:
+    """Notes where his measured value (``labs``, internal units) and most of his simulated draws
+    at week 0 disagree on a target: the probability then speaks for the model's men more than for
+    him."""
+    z = {lab.lab: lab.z for lab in fit.labs}
+    lines = []
+    for o in odds:
+        if not o.group.startswith("him") or o.target.measure not in labs or not o.n:
+            continue
+        inside = bool(o.target.contains(np.array([labs[o.target.measure]]))[0])
+        share = o.baseline_fraction if not inside else 1.0 - o.baseline_fraction
+        if share > 0.5:
+            gap = f" (gap {z[o.target.measure]:+.1f} measurement SDs in the fit)" if o.target.measure in z else ""
+            lines.append(f"Note: his measured {o.target.measure} is {'in' if inside else 'not in'} the target range, but "
+                         f"{100 * share:.0f} % of his simulated draws are {'not ' if inside else ''}in it at week 0: the "
+                         f"fit does not reproduce that lab{gap}, so this probability describes the model's men more "
+                         "than him.")
+    return lines
