@@ -169,7 +169,7 @@ def model_version() -> str:
 
 # Modules that only present results: editing them does not change a number in the report.
 _PRESENTATION = frozenset({"docs.py", "plotting.py", "progress.py", "trials/validation.py", "trials/forest.py",
-                           "trials/html_report.py", "trials/figures.py", "trials/report.py"})
+                           "trials/html_report.py", "trials/figures.py", "trials/report.py", "patient_report.py"})
 
 
 @dataclass(frozen=True)
