@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/bench_methods.py                        # the anastrozole workload
     .venv/bin/python benchmarks/bench_methods.py --rtols 1e-6 3e-6 --controllers I PI predictive
     .venv/bin/python benchmarks/bench_methods.py --pump                 # gonadorelin pump men
+    .venv/bin/python benchmarks/bench_methods.py --methods dp5 --restarts first proposed
 
 A measurement, not the engine: one generic compiled kernel takes any FSAL Butcher tableau (the
 last stage is the new solution, as in Dormand-Prince 5(4)), integrates from dose to dose with the
@@ -23,7 +24,10 @@ Pairs (coefficients from the papers, checked against the order conditions at sta
 
 Controllers: ``I`` (the engine's: h * 0.9 err^(-1/(q+1)), factor in [0.2, 5]), ``PI`` (Gustafsson's
 PI with beta 0.04, as Hairer's DOPRI5 code), ``predictive`` (Gustafsson's predictive controller,
-which uses the trend of the error between steps). Nothing here is asserted.
+which uses the trend of the error between steps). Restart after a dose (``--restarts``):
+``first`` (the engine's rule: the first step accepted after the previous dose) or ``proposed``
+(the step the controller proposed after that first step, so the restart can grow when the
+first step was smaller than needed). Nothing here is asserted.
 """
 
 from __future__ import annotations
@@ -39,6 +43,10 @@ from hpgsim.physiology import model
 
 I_CONTROL, PI_CONTROL, PREDICTIVE = 0, 1, 2
 CONTROLLERS = {"I": I_CONTROL, "PI": PI_CONTROL, "predictive": PREDICTIVE}
+# the first step after a dose: the first step accepted after the previous dose (the engine's rule
+# before November 2026), or the step the controller proposed after that one
+RESTART_FIRST, RESTART_PROPOSED = 0, 1
+RESTARTS = {"first": RESTART_FIRST, "proposed": RESTART_PROPOSED}
 
 
 def dp5():
@@ -106,7 +114,7 @@ def order_residual(a: np.ndarray, order: int) -> float:
 
 @njit(cache=True)
 def _advance(t0, t1, y, p, c, pk_static, pk_state, h, rtol, atol, ch, a_out, tab, cc, err_w, expo, controller,
-             k, ytmp, ynew, stats, memory):
+             restart, k, ytmp, ynew, stats, memory):
     """One dose-free segment with the tableau ``tab``; ``memory`` = (previous error, previous h)."""
     n = y.shape[0]
     s = tab.shape[0]
@@ -140,6 +148,8 @@ def _advance(t0, t1, y, p, c, pk_static, pk_state, h, rtol, atol, ch, a_out, tab
             stats[0] += 1
             if t == t0:
                 h_first = -2.0 if last else h_try
+                if restart == RESTART_PROPOSED and not last:   # what the controller proposes after it
+                    h_first = h_try * (5.0 if err == 0.0 else min(5.0, max(0.2, 0.9 * err ** -expo)))
             t = t1 if last else t + h_try
             for i in range(n):
                 y[i] = ynew[i]
@@ -165,7 +175,7 @@ def _advance(t0, t1, y, p, c, pk_static, pk_state, h, rtol, atol, ch, a_out, tab
 
 @njit(cache=True)
 def march(y, p, pk_static, ev_t, ev_drug, ev_amount, ev_central, out_t, rtol, atol, tab, err_w, expo, controller,
-          out, stats):
+          restart, out, stats):
     """One man: the engine's outer loop (outputs at dose times only: this workload's weekly troughs)."""
     n = y.shape[0]
     pk_state = np.zeros((pk_static.shape[0], 3))
@@ -199,7 +209,7 @@ def march(y, p, pk_static, ev_t, ev_drug, ev_amount, ev_central, out_t, rtol, at
         if dosed and h_after_dose > 0.0:
             h = min(h, h_after_dose)
         h, h_first = _advance(t, t_next, y, p, c, pk_static, pk_state, h, rtol, atol, ch, a_out, tab, cc, err_w, expo,
-                              controller, k, ytmp, ynew, stats, memory)
+                              controller, restart, k, ytmp, ynew, stats, memory)
         if dosed and h_first > 0.0:
             h_after_dose = h_first
         dosed = False
@@ -226,6 +236,7 @@ def main() -> None:
     ap.add_argument("--controllers", nargs="+", default=["I"], choices=list(CONTROLLERS))
     ap.add_argument("--men", type=int, default=20)
     ap.add_argument("--weeks", type=int, default=52)
+    ap.add_argument("--restarts", nargs="+", default=["first"], choices=list(RESTARTS))
     ap.add_argument("--pump", action="store_true", help="gonadorelin pulsatile pump instead of daily anastrozole")
     args = ap.parse_args()
     import hpgsim  # noqa: F401  (compilation cache)
@@ -245,9 +256,9 @@ def main() -> None:
         print(f"{name}: order {order}({q}), order-condition residual {order_residual(tab, 5):.1e}", flush=True)
         y0, p = baselines[0]                 # compile (or load) outside the timing
         march(y0.copy(), p, pk_static, events.t, events.drug, events.amount, events.central, out_t[:2], 1e-4,
-              tolerances(p, 1e-4)[1], tab, err_w, 1.0 / (q + 1), 0, np.zeros((5, 2)), np.zeros(3, dtype=np.int64))
+              tolerances(p, 1e-4)[1], tab, err_w, 1.0 / (q + 1), 0, 0, np.zeros((5, 2)), np.zeros(3, dtype=np.int64))
         for rtol in args.rtols:
-            for ctl in args.controllers:
+            for ctl, restart in [(c, r) for c in args.controllers for r in args.restarts]:
                 stats = np.zeros(3, dtype=np.int64)
                 worst = 0.0
                 c0 = time.process_time()
@@ -255,11 +266,11 @@ def main() -> None:
                     _, atol = tolerances(p, rtol)
                     out = np.zeros((5, out_t.size))
                     march(y0.copy(), p, pk_static, events.t, events.drug, events.amount, events.central, out_t, rtol,
-                          atol, tab, err_w, 1.0 / (q + 1), CONTROLLERS[ctl], out, stats)
+                          atol, tab, err_w, 1.0 / (q + 1), CONTROLLERS[ctl], RESTARTS[restart], out, stats)
                     worst = max(worst, float(np.max(np.abs(out / ref_v[i] - 1.0))))
                 cpu = time.process_time() - c0
                 per = len(men) * days
-                print(f"  rtol {rtol:.0e} {ctl:>10}: accepted {stats[0] / per:6.2f}, rejected {stats[1] / per:5.2f}, "
+                print(f"  rtol {rtol:.0e} {ctl:>10}, restart {restart:>8}: accepted {stats[0] / per:6.2f}, rejected {stats[1] / per:5.2f}, "
                       f"evaluations {stats[2] / per:6.1f} per day; max rel error {worst:.2e}; "
                       f"{cpu / len(men) / (out_t[-1] / 8766.0) * 1e3:.1f} ms CPU per man-year (generic kernel)",
                       flush=True)
