@@ -312,7 +312,7 @@ def _odds_table(odds, named, weeks, units: str, labs: dict):
         measured = "not measured"
         if o.target.measure in labs:
             value, unit = from_internal(o.target.measure, labs[o.target.measure], units)
-            inside = bool(o.target.contains(np.array([labs[o.target.measure]]))[0])
+            inside = o.target.contains_value(labs[o.target.measure])
             measured = f"{_num(value)} {unit} ({'in' if inside else 'not in'} range)"
         table.add_row(o.target.describe(units), measured, o.group, f"{100 * o.baseline_fraction:.0f} %",
                       f"{100 * o.fraction:.0f} % +/- {100 * o.standard_error:.0f}", f"{100 * low:.0f}-{100 * high:.0f} %",

@@ -111,7 +111,7 @@ Eighteen equal stages give an Erlang-distributed duration with a coefficient of 
 1/sqrt(18) = 0.24: spermatogenesis is close to a fixed-duration conveyor, and after testosterone
 suppression ends sperm reappear only after about a full cycle (75 +/- 4 days, Handelsman 1995),
 which a six-stage chain (CV 0.41) brought four weeks early. Between men the duration differs
-more (42-76 days by heavy-water labelling, Misell 2006). Inhibin B needs Sertoli cells and more
+more (42-76 days by heavy-water labelling, Misell 2006); the model does not vary it between men yet. Inhibin B needs Sertoli cells and more
 of it comes with germ cells, so it falls when spermatogenesis fails and then releases FSH.
 
 ### Bone and insulin sensitivity

@@ -162,7 +162,7 @@ def _probability(o: TargetProbability, labs: dict) -> dict:
         "baseline_fraction": o.baseline_fraction,
         "his_measured": Missing("not measured") if measured is None else quantity(target.measure, measured),
         "his_measured_in_range": Missing("not measured") if measured is None
-        else bool(target.contains(np.array([measured]))[0]),
+        else target.contains_value(measured),
     }
 
 

@@ -32,6 +32,7 @@ from scipy.optimize import least_squares
 from ..errors import InputError, NumericalError
 from ..physiology import model
 from ..physiology.parameters import BY_NAME, INDEX
+from .population import log_sd_of_cv
 
 # The simulated quantity each fitted lab is compared with: ("alg" | "state", slot).
 SIMULATED: dict[str, tuple[str, int]] = {
@@ -76,7 +77,7 @@ class LabError:
 
     @property
     def log_sd(self) -> float:
-        return math.sqrt(math.log1p(self.cv**2))
+        return log_sd_of_cv(self.cv)
 
 
 _GULDHAUG = ("Guldhaug NA et al. (within-subject biological variation of endocrine biomarkers, 30 healthy "

@@ -97,6 +97,11 @@ from .patient import AGE_RANGE, BMI_RANGE
 from .physiology_of_man import population_parameters
 
 
+def log_sd_of_cv(cv: float) -> float:
+    """Standard deviation of the natural log of a log-normal quantity with coefficient of variation ``cv``."""
+    return math.sqrt(math.log1p(cv**2))
+
+
 @dataclass(frozen=True)
 class Variation:
     """The part of one individual factor's between-man variation that is its own (log-normal,
@@ -108,7 +113,7 @@ class Variation:
 
     @property
     def log_sd(self) -> float:
-        return math.sqrt(math.log1p(self.cv**2))
+        return log_sd_of_cv(self.cv)
 
 
 @dataclass(frozen=True)

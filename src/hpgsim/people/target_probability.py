@@ -60,6 +60,10 @@ class Target:
         inside = values >= self.low
         return inside & (values <= self.high) if self.high is not None else inside
 
+    def contains_value(self, value: float) -> bool:
+        """:meth:`contains` for one value."""
+        return bool(self.contains(np.array([value]))[0])
+
     def describe(self, system: str = "conventional") -> str:
         (low,), unit = from_internal(self.measure, np.array([self.low]), system)
         label = {"total_testosterone": "total T", "sperm_concentration": "sperm concentration"}.get(
@@ -161,7 +165,7 @@ def baseline_mismatches(odds: list[TargetProbability], labs: dict[str, float], f
     for o in odds:
         if not o.group.startswith("him") or o.target.measure not in labs or not o.n:
             continue
-        inside = bool(o.target.contains(np.array([labs[o.target.measure]]))[0])
+        inside = o.target.contains_value(labs[o.target.measure])
         share = o.baseline_fraction if not inside else 1.0 - o.baseline_fraction
         if share > 0.5:
             gap = f" (gap {z[o.target.measure]:+.1f} measurement SDs in the fit)" if o.target.measure in z else ""

@@ -54,7 +54,7 @@ FAILURE_NOTES: dict[tuple, str] = {
         "LH suppressed 78 % not 95 % on TE 200 mg: the androgen feedback the aromatase-inhibitor trials allow is too weak for "
         "complete suppression (the model's central tension; see tsjoen2005)",
     ("coviello2005", "te_placebo", "intratesticular_testosterone", "mean", 3.0):
-        "ITT falls 75 % not 94 %: with the feedback the aromatase-inhibitor studies need, LH is not suppressed deeply enough by week 3",
+        "ITT falls about 70 % not 94 %: with the feedback the aromatase-inhibitor studies need, LH is not suppressed deeply enough by week 3",
     ("coviello2005", "te_hcg125", "intratesticular_testosterone", "mean", 3.0):
         "low-dose hCG restores less ITT than observed (same cause as the placebo arm; hCG potency is fitted to all three doses)",
     ("hr2005_who_te", "te200", "sperm_concentration", "median_weeks_to_below", 10.0):
