@@ -100,7 +100,7 @@ PARAMETERS: tuple[Param, ...] = (
     _P("shbg_e2_exponent", 0.6, "1", 0.0, 0.6, "log-log stimulation of hepatic SHBG production by E2",
        "Selby C. Ann Clin Biochem 1990 (estrogens raise SHBG); size fitted to the bioavailable/total T changes of Leder 2004 and BB2009", "kinetics", fitted=True),
     _P("shbg_t_exponent", 0.0, "1", 0.0, 0.5, "log-log suppression of hepatic SHBG production by free T",
-       "Selby 1990 (androgens lower SHBG); size fitted with shbg_e2_exponent", "kinetics", fitted=True),
+       "Selby 1990 (androgens lower SHBG); size fitted with shbg_e2_exponent. The literature disagrees with the fitted 0: Plymate SR et al. JCEM 1983 (PMID 6683724) saw SHBG fall 34 % in normal men on testosterone enanthate (free T x1.85) and stand 2.5 times normal in Klinefelter men (free T 0.45 of normal), while hCG in normal men raised SHBG 30 % (free T x1.5, with testicular E2); the aromatase-inhibitor trials (Leder 2004, BB2009, Mauras 2003) are fitted by E2 alone", "kinetics", fitted=True, uncertain=True),
     # ----------------------------------------------------------------- hypothalamic and pituitary feedback
     _P("e2_hyp_k", 0.2008, "x ref free E2", 0.2, 5.0, "free-E2 level (relative to reference) that halves GnRH drive",
        "fitted to the anastrozole and letrozole calibration set (Leder 2004, BB2009, Gibb 2016, T'Sjoen 2005); value from the joint fit to the calibration trial specs (typical-man fit, now `hpgsim calibrate`: docs/calibration.md); it sits on its lower bound", "feedback", fitted=True),
