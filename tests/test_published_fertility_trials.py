@@ -72,10 +72,10 @@ def test_known_failures_still_fail():
         assert all(e.passed is not True for e in matches), f"{key} now passes: remove it from KNOWN_FAILURES"
 
 
-@pytest.mark.xfail(strict=True, reason="ITT falls about 69 % (observed 94 %): LH is suppressed 78 % instead of 95 %, "
-                   "the androgen-feedback tension listed in FAILURE_NOTES (coviello2005 te_placebo lh)")
 def test_intratesticular_t_falls_about_94_percent_on_testosterone_enanthate():
-    # the headline number: Coviello 2005, ITT 1234 -> 72 nmol/L on TE 200 mg weekly
+    # the headline number: Coviello 2005, ITT 1234 -> 72 nmol/L on TE 200 mg weekly. The
+    # bound is a collapse (more than 70 %), looser than the published interval, which the
+    # endpoint itself checks (a known failure: the simulated fall is about 72 %).
     e = next(e for e in _result("coviello2005").endpoints
              if e.endpoint.arm == "te_placebo" and e.endpoint.measure == "intratesticular_testosterone")
     assert -100.0 < e.simulated["change_pct"] < -70.0

@@ -99,7 +99,11 @@ down; GnRH drives both synthesis and release from the pool, so a bolus releases 
 
 ### Leydig adaptation and SHBG
     dA/dt    = [max(LH_eff / LH_ref, 0.25)^(-g_A) - A] / tau_A
-    dSHBG/dt = ln2 / t1/2,SHBG [SHBG_ref shbg (E2 / E2_ref)^e_E (FT / FT_ref)^(-e_T) - SHBG]
+    dSHBG/dt = ln2 / t1/2,SHBG [SHBG_ref shbg (E2 / E2_ref)^e_E ((1 + x^4) / 2)^(-e_T / 4) - SHBG] ;  x = FT / FT_ref
+The androgen term is nearly flat while free T is at or below normal (x <= 1; it can raise SHBG by
+at most 2^(e_T/4), 5 % at the fitted e_T) and falls as x^(-e_T) once
+it is supraphysiological: androgen treatment lowers SHBG (Plymate 1983), while the SHBG differences
+between untreated men (age, BMI) are the population's own factors.
 
 ### Spermatogenesis, semen and inhibin B
     J        = germ * h_F(FSH_eff) * h_T(ITT)                       (relative input, 1 at reference)

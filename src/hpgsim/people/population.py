@@ -130,7 +130,7 @@ VARIATION: tuple[Variation, ...] = (
     Variation("gnrh_factor", 0.35, "fitted with aromatase_factor and shbg_factor: total T 2.5-50-97.5th 264-531-916 ng/dL at 19-39 y (Travison TG et al. JCEM 2017;102:1161)"),
     Variation("lh_factor", 0.20, "keeps LH within the wide US laboratory ranges (upper limits 4.9-86.5 IU/L, Grimstad F et al. Urology 2018;120:114); the feedback hides most of it from T"),
     Variation("leydig_capacity", 0.35, "with the age decline, total T 15.4 +/- 5.6 nmol/L at 70-89 y (Yeap BB et al. EJE 2007); the feedback hides most of it from T in young men (LH rises instead)"),
-    Variation("shbg_factor", 0.24, "fitted with gnrh_factor (upper tail of Travison 2017's total T: SHBG spreads total T, not free T); serum SHBG then has CV 0.35 at 70-89 y against 0.39 in Yeap 2007 (42.4 +/- 16.7 nmol/L); no young-men range found"),
+    Variation("shbg_factor", 0.28, "fitted with gnrh_factor (upper tail of Travison 2017's total T: SHBG spreads total T, not free T); serum SHBG then has CV about 0.39 at 70-89 y as in Yeap 2007 (42.4 +/- 16.7 nmol/L); raised from 0.24 when the SHBG androgen term was added (it narrowed the lower tail of total T); no young-men range found"),
     Variation("aromatase_factor", 0.50, "fitted: free T 2.5th centile 70 pg/mL, median 134 (Bhasin S et al. JCEM 2011;96:2430); E2 by LC-MS/MS spans 12-136 pmol/L in men (Verdonk SJE et al. Clin Chim Acta 2019), an 11-fold range; E2 is the feedback's set point, so this is the factor that spreads free T"),
     Variation("fsh_factor", 0.15, "FSH 3.0-7.4 IU/L, IRMA, 53 men (assay-specific; most FSH spread comes from the testis factors)"),
     Variation("sertoli_factor", 0.45, "inhibin B median 170, IQR 125-215 pg/mL (Kelsey TW et al. PLoS One 2016;11:e0153843)"),

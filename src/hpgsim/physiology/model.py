@@ -384,9 +384,13 @@ def rhs_core_c(y: np.ndarray, p: np.ndarray, c: np.ndarray, ch: np.ndarray, a: n
     target = power(lh_rel, -p[P_ADAPT_G])
     dy[LEYDIG_ADAPT] = (target - y[LEYDIG_ADAPT]) / (p[P_ADAPT_TAU] * 168.0)
 
-    # SHBG: hepatic production raised by E2, lowered by androgen.
+    # SHBG: hepatic production raised by E2, lowered by androgen above the normal range. The
+    # androgen term, ((1 + x^4) / 2)^(-a/4) in free T relative to the reference man, is nearly
+    # flat below normal (men's own SHBG differences, age and BMI, are the population's) and falls
+    # as x^-a once free T is supraphysiological (Plymate 1983: testosterone enanthate lowers SHBG).
+    ft_rel4 = power(max(a[A_FT], 1e-9) / p[P_REF_FT], 4.0)
     shbg_target = (p[P_REF_SHBG] * p[P_SHBGF] * power(max(a[A_E2], 1e-6) / p[P_REF_E2], p[P_SHBG_E])
-                   * power(max(a[A_FT], 1e-9) / p[P_REF_FT], -p[P_SHBG_T]))
+                   * power(0.5 * (1.0 + ft_rel4), -0.25 * p[P_SHBG_T]))
     dy[SHBG] = c[K_SHBG_RATE] * (shbg_target - y[SHBG])
 
     # Germ-cell chain: input needs FSH and intratesticular T; six equal stages give an

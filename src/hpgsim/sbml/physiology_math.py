@@ -147,7 +147,7 @@ RATE_TERMS: tuple[Rule, ...] = (
          "LH drive on Leydig cells (bounded below 0.25 x ref)"),
     Rule("shbg_target",
          "ref_shbg * shbg_factor * (max(estradiol, 1e-6) / ref_e2)^shbg_e2_exponent"
-         " * (max(free_testosterone, 1e-9) / ref_free_t)^(-shbg_t_exponent)", "nmol/L",
+         " * (0.5 * (1 + (max(free_testosterone, 1e-9) / ref_free_t)^4))^(-0.25 * shbg_t_exponent)", "nmol/L",
          "SHBG the liver is heading for"),
     Rule("germ_fsh_support",
          "(sg_fsh_basal + (1 - sg_fsh_basal) * drive(fsh_effective, sg_fsh_k * ref_fsh, sg_fsh_n))"
