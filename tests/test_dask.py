@@ -22,11 +22,13 @@ from hpgsim.trials.run import run_arm
 
 # Two small arms that take both enrolment paths: one with eight weeks of history before week 0
 # (candidates are simulated and screened on their week-0 values), one untreated arm screened
-# on steady states; a few men each, so that chunks of 3 and 5 cut them in different places.
+# on steady states; a few men each, so that chunks of 3 and 5 cut them in different places. The
+# screen only has to let some men through and turn others away (550 ng/dL on week-0 values,
+# eight weeks into anastrozole for the first arm).
 SPEC = {
     "id": "chunking", "title": "Chunking does not change a trial", "citation": "none (test)",
     "population": {"age": {"min": 60, "max": 75},
-                   "include": [{"measure": "total_testosterone", "lt": 450, "unit": "ng/dL"}]},
+                   "include": [{"measure": "total_testosterone", "lt": 550, "unit": "ng/dL"}]},
     "arms": [
         {"id": "history", "n": 10, "protocol": [{"drug": "anastrozole", "dose": "1 mg", "schedule": "daily",
                                                  "start_week": -8, "weeks": 12}]},

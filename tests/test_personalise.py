@@ -150,7 +150,7 @@ def test_patient_conditions_reach_the_simulation():
     functional = hpgsim.Patient.build(age=30, bmi=24, conditions=["secondary_hypogonadism"])
     t_plain = hpgsim.simulate(plain, None, weeks=1).values["total_testosterone"][0]
     t_cond = hpgsim.simulate(functional, None, weeks=1).values["total_testosterone"][0]
-    assert t_cond < 0.8 * t_plain      # halved GnRH drive lowers T (conditions.py)
+    assert t_cond < 0.8 * t_plain      # a lower GnRH drive lowers T (functional_gnrh_factor, conditions.py)
     with pytest.raises(InputError, match=r"p\.yaml: patient\.conditions\[0\]\.name"):
         hpgsim.Patient.build(age=30, bmi=24, conditions=["gout"], file="p.yaml")
 

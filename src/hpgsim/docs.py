@@ -99,11 +99,15 @@ down; GnRH drives both synthesis and release from the pool, so a bolus releases 
 
 ### Leydig adaptation and SHBG
     dA/dt    = [max(LH_eff / LH_ref, 0.25)^(-g_A) - A] / tau_A
-    dSHBG/dt = ln2 / t1/2,SHBG [SHBG_ref shbg (E2 / E2_ref)^e_E ((1 + x^4) / 2)^(-e_T / 4) - SHBG] ;  x = FT / FT_ref
+    dSHBG/dt = ln2 / t1/2,SHBG [SHBG_ref shbg (E2 / E2_ref + c_ERago)^e_E ((1 + x^4) / 2)^(-e_T / 4) - SHBG] ;  x = FT / FT_ref
 The androgen term is nearly flat while free T is at or below normal (x <= 1; it can raise SHBG by
 at most 2^(e_T/4), 5 % at the fitted e_T) and falls as x^(-e_T) once
 it is supraphysiological: androgen treatment lowers SHBG (Plymate 1983), while the SHBG differences
-between untreated men (age, BMI) are the population's own factors.
+between untreated men (age, BMI) are the population's own factors. The liver sees a SERM's
+estrogenic activity (c_ERago, zuclomiphene's) as estrogen, but not its central antagonism:
+clomiphene raises SHBG in men (J Endocrinol 1972;53(2), joe_53_2_009: an oestrogen-like effect on
+steroid-binding globulins; SHBG 38 -> 54 nmol/L in 10 oligozoospermic men on clomiphene, with E2
++76 %), which lifts total T further than free T.
 
 ### Spermatogenesis, semen and inhibin B
     J        = germ * h_F(FSH_eff) * h_T(ITT)                       (relative input, 1 at reference)

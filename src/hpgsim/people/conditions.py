@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import InputError
-from ..physiology.parameters import BY_NAME, INDEX, PARAMETERS, complete
+from ..physiology.parameters import BY_NAME, INDEX, OVERRIDES, PARAMETERS, complete
 from . import condition_severity as sev
 
 KNOWN = ("obesity", "insulin_resistance", "type2_diabetes", "hypothyroidism", "hyperthyroidism",
@@ -68,8 +68,9 @@ class Condition:
 
 
 def _v(name: str) -> float:
-    """A row of the parameter table (the conditions block) by name."""
-    return BY_NAME[name].value
+    """A row of the parameter table (the conditions block) by name, with any override in force
+    (``ParameterSet.applied``), so that calibration and sensitivity runs can vary these rows too."""
+    return OVERRIDES.get(name, BY_NAME[name].value)
 
 
 def _scale(p: np.ndarray, factor_name: str, by: float) -> None:

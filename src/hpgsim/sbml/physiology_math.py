@@ -146,7 +146,7 @@ RATE_TERMS: tuple[Rule, ...] = (
     Rule("lh_relative_floor", "max(lh_effective, 0.25 * ref_lh) / ref_lh", "1",
          "LH drive on Leydig cells (bounded below 0.25 x ref)"),
     Rule("shbg_target",
-         "ref_shbg * shbg_factor * (max(estradiol, 1e-6) / ref_e2)^shbg_e2_exponent"
+         "ref_shbg * shbg_factor * (max(estradiol, 1e-6) / ref_e2 + er_agonism)^shbg_e2_exponent"
          " * (0.5 * (1 + (max(free_testosterone, 1e-9) / ref_free_t)^4))^(-0.25 * shbg_t_exponent)", "nmol/L",
          "SHBG the liver is heading for"),
     Rule("germ_fsh_support",

@@ -21,7 +21,7 @@ ANASTROZOLE_HALF_LIFE_H = 46.8   # Mauras N et al. JCEM 2009;94:2975 (label: abo
 ANASTROZOLE_CL_F_L_H = 1.54      # Mauras 2009, apparent clearance CL/F
 ANASTROZOLE_F = 0.85             # secondary source (medlabglobal), uncertain
 ANASTROZOLE_KA_PER_H = 2.6       # gives tmax = ln(ka/ke)/(ka-ke) = 2.0 h (label, fasting)
-ANASTROZOLE_EC50_MEN = 13.52      # ng/mL, fitted to the male calibration set (typical-man fit, now `hpgsim calibrate`: docs/calibration.md)
+ANASTROZOLE_EC50_MEN = 13.81      # ng/mL, fitted to the male calibration set (typical-man fit, now `hpgsim calibrate`: docs/calibration.md); refit: docs/calibration-feedback.md
 ANASTROZOLE_EC50_WOMEN = 0.9     # ng/mL, implied by Geisler J et al. Br J Cancer 1996 (96.7 % at 1 mg)
 
 register(DrugRecord(
@@ -70,7 +70,7 @@ register(DrugRecord(
 LETROZOLE_HALF_LIFE_H = 48.0      # Femara label: terminal half-life about 2 days
 LETROZOLE_VSS_L = 1.87 * 75.0     # Femara label: Vss about 1.87 L/kg, for a 75 kg man
 LETROZOLE_KA_PER_H = 1.5          # rapidly and completely absorbed (label); tmax about 2 h
-LETROZOLE_EC50_MEN = 3.594          # ng/mL, fitted to T'Sjoen 2005 (typical-man fit, now `hpgsim calibrate`: docs/calibration.md)
+LETROZOLE_EC50_MEN = 4.744          # ng/mL, fitted to T'Sjoen 2005 (typical-man fit, now `hpgsim calibrate`: docs/calibration.md); refit: docs/calibration-feedback.md
 
 register(DrugRecord(
     name="letrozole",
@@ -105,7 +105,7 @@ EXEMESTANE_KA_PER_H = 4.0         # gives tmax = 1.0 h (Mauras 2003)
 EXEMESTANE_F = 0.60               # label-derived monograph value (uncertain)
 EXEMESTANE_V_F_L = 1400.0         # apparent V/F, chosen so Cmax after 25 mg is about 17 ng/mL (label-scale Cmax; uncertain)
 EXEMESTANE_EC50 = 8.0             # ng/mL: KI of aromatase inactivation about 26 nM (x 296.4 g/mol = 7.7 ng/mL), in-vitro, uncertain
-EXEMESTANE_KMAX_PER_H = 0.7629      # 1/h, fitted to Mauras 2003 25 mg (calibration set)
+EXEMESTANE_KMAX_PER_H = 0.5131      # 1/h, fitted to Mauras 2003 25 mg (calibration set); refit: docs/calibration-feedback.md
 
 register(DrugRecord(
     name="exemestane",

@@ -42,7 +42,7 @@ ENCLOMIPHENE_V_L = _ENC_CL * ENCLOMIPHENE_HALF_LIFE_H / _LN2
 ZUCLOMIPHENE_V_L = _ZUC_CL * ZUCLOMIPHENE_HALF_LIFE_H / _LN2
 CLOMIPHENE_KA_PER_H = 0.8           # tmax about 3-5 h after oral clomiphene (label: rapidly absorbed)
 
-ENCLOMIPHENE_EC50 = 4.375             # ng/mL, fitted to Helo 2017 and Ramasamy 2014 (calibration set)
+ENCLOMIPHENE_EC50 = 6.166             # ng/mL, fitted to Helo 2017 and Ramasamy 2014 (calibration set); refit: docs/calibration-feedback.md
 # Zuclomiphene binds the ER about as well as enclomiphene but acts as a mixed agonist-antagonist
 # (the estrogenic isomer); its central antagonism per ng/mL is taken as a fifth of enclomiphene's.
 ZUCLOMIPHENE_POTENCY_RATIO = 0.2
