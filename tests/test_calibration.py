@@ -81,7 +81,7 @@ def test_enclomiphene_potency_carries_its_derived_records():
     enc = 2.0
     with ParameterSet({"enclomiphene.ec50_ng_ml": enc}).applied():
         assert records.get_drug("zuclomiphene", internal_ok=True).ec50_ng_ml == pytest.approx(enc / serms.ZUCLOMIPHENE_POTENCY_RATIO)
-        assert records.get_drug("tamoxifen").ec50_ng_ml == pytest.approx(enc / serms.TAMOXIFEN_METABOLITE_FACTOR)
+        assert records.get_drug("tamoxifen").ec50_ng_ml == pytest.approx(enc / serms.TAMOXIFEN_POTENCY_RATIO)
         # a dose of the mixture becomes doses of its parts, which carry the new potencies
         events = DoseEvents.from_list([(0.0, "clomiphene_citrate", 25_000.0)])
         assert sorted(d.ec50_ng_ml for d in events.drugs) == pytest.approx(sorted([enc, enc / serms.ZUCLOMIPHENE_POTENCY_RATIO]))
@@ -125,7 +125,7 @@ def test_adopted_drug_fields_are_applied_from_the_packaged_file_format(tmp_path)
     try:
         apply_adopted_drug_fields(path)
         assert records.get_drug("enclomiphene").ec50_ng_ml == 3.0
-        assert records.get_drug("tamoxifen").ec50_ng_ml == pytest.approx(3.0 / serms.TAMOXIFEN_METABOLITE_FACTOR)
+        assert records.get_drug("tamoxifen").ec50_ng_ml == pytest.approx(3.0 / serms.TAMOXIFEN_POTENCY_RATIO)
         # fits still start from, and are pulled toward, the catalogue's value
         assert info("enclomiphene.ec50_ng_ml").default == serms.ENCLOMIPHENE_EC50
     finally:

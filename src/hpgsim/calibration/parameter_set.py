@@ -58,7 +58,7 @@ def _derived_rules() -> dict[str, tuple[tuple[str, Callable[[records.DrugRecord,
                 "emax": enc.emax, "hill": enc.hill}
 
     def tamoxifen(enc, tam):
-        return {"ec50_ng_ml": enc.ec50_ng_ml / serms.TAMOXIFEN_METABOLITE_FACTOR}
+        return {"ec50_ng_ml": enc.ec50_ng_ml / serms.TAMOXIFEN_POTENCY_RATIO}
 
     def clomiphene(enc, mix):   # the mixture is enclomiphene's record renamed, dosed as its parts
         return {f: getattr(enc, f) for f in NUMERIC_DRUG_FIELDS}

@@ -114,9 +114,9 @@ STUDY_NOTES: dict[str, str] = {
                    "threshold (the population's oligospermic tail is thinner than a fertility clinic's), so a modest rise carries more across",
     "raman_schlegel2002_anastrozole": "the enrolment screen (T/E2 < 10 and oligospermia) cannot be met: in the model a low T/E2 "
                                       "ratio and oligospermia come from different men (high aromatase vs low sperm yield), and few have both",
-    "tamoxifen_uroint2019": "LH x16 and T x7 where men showed x1.7 and x1.6: tamoxifen's potency is an assumption (scaled from "
-                            "enclomiphene) and 20 mg daily accumulates to near-complete ER blockade, and the model's androgen "
-                            "feedback is too weak to restrain LH without the estrogen brake (as in coviello2005's LH and helo2017's LH)",
+    "tamoxifen_uroint2019": "LH x3.8 and T x3.0 where men showed x1.7 and x1.6: with tamoxifen's potency set from its equivalence to "
+                            "clomiphene 150 mg (Vermeulen & Comhaire 1978), the model's LH answer to estrogen-receptor blockade is "
+                            "too strong, as for clomiphene in helo2017 (calibration): the steep E2 brake the letrozole study needs",
 }
 
 

@@ -13,10 +13,12 @@ volumes below are fitted to concentrations measured after citrate doses, so the 
 and bioavailability are folded into them (F = 1).
 
 Potency. Enclomiphene's EC50 is fitted to the clomiphene calibration studies (Helo 2017,
-Ramasamy 2014). Zuclomiphene and tamoxifen are scaled from it by relative estrogen-receptor
-binding affinity (RBA); for tamoxifen the RBA-weighted sum of its active metabolites
-(4-hydroxytamoxifen, endoxifen) at steady state is folded into one effective potency, because
-they outweigh the parent at the receptor. Tamoxifen is validation-set only: nothing is fitted to it.
+Ramasamy 2014). Zuclomiphene and tamoxifen are scaled from it. Zuclomiphene by relative
+estrogen-receptor binding (an assumption). Tamoxifen by a published head-to-head comparison in
+normal men: 20 mg/day for 10 days raised LH, FSH, T and E2 about as much as clomiphene citrate
+150 mg/day (Vermeulen & Comhaire 1978), so its effective potency per ng/mL of parent drug
+(active metabolites folded in) is set so that the model's two 10-day LH rises are equal. The
+tamoxifen studies of the evidence are validation set: nothing is fitted to them.
 """
 
 from __future__ import annotations
@@ -107,11 +109,15 @@ TAMOXIFEN_SS_NG_ML = 300.0          # same: 300 ng/mL at 40 mg/day after about 4
 _TAM_CL = 40_000.0 / (24.0 * TAMOXIFEN_SS_NG_ML)    # L/h, apparent
 TAMOXIFEN_V_L = _TAM_CL * TAMOXIFEN_HALF_LIFE_H / _LN2   # about 1350 L (SmPC V2/F 1620 L)
 TAMOXIFEN_KA_PER_H = 1.0            # tmax 4-7 h (SmPC)
-# Receptor potency: parent tamoxifen binds the ER about as well as clomiphene (RBA a few % of
-# E2), while 4-hydroxytamoxifen and endoxifen bind 30-100 times better at a few to 15 ng/mL; their
-# RBA-weighted sum at steady state is about ten times the parent's contribution (uncertain).
-TAMOXIFEN_METABOLITE_FACTOR = 10.0
-TAMOXIFEN_EC50 = ENCLOMIPHENE_EC50 / TAMOXIFEN_METABOLITE_FACTOR
+# Central potency per ng/mL of parent drug relative to enclomiphene (active metabolites folded
+# in): 0.20 makes tamoxifen 20 mg/day for 10 days raise a typical man's LH as much as clomiphene
+# citrate 150 mg/day (x2.8 in the model; T x2.1 and x2.2), the equivalence Vermeulen & Comhaire
+# 1978 saw in normal men (tests/test_fertility_drugs.py re-checks it). Receptor affinities alone
+# (4-hydroxytamoxifen and endoxifen bind 30-100 times better than the parent) would suggest a
+# potency ten times enclomiphene's, fifty times this; plasma levels, brain exposure and the
+# mixed agonism of the metabolites are what the equivalence folds in.
+TAMOXIFEN_POTENCY_RATIO = 0.20
+TAMOXIFEN_EC50 = ENCLOMIPHENE_EC50 / TAMOXIFEN_POTENCY_RATIO
 
 register(DrugRecord(
     name="tamoxifen",
@@ -130,8 +136,10 @@ register(DrugRecord(
     sources=(
         Source("Tamoxifen SmPC, Swiss Fachinformation (t1/2 7 days; N-desmethyl 14 days; 300 ng/mL at 40 mg/day; V2/F 1620 L)",
                "https://ch.oddb.org:443/de/gcc/fachinfo/reg/49059/chapter/kinetic"),
+        Source("Vermeulen A, Comhaire F. Fertil Steril 1978;29:320 (PMID 640052): tamoxifen 20 mg/day for 10 days in normal men raised LH, FSH, T and E2 about as much as clomiphene citrate 150 mg/day",
+               "http://www.ncbi.nlm.nih.gov/pubmed/640052"),
     ),
-    notes="Effective potency scaled from enclomiphene by receptor affinity and active metabolites; not fitted (tamoxifen studies are validation set).",
+    notes="Effective potency from the clomiphene equivalence of Vermeulen & Comhaire 1978 (0.20 times enclomiphene's per ng/mL); not fitted (tamoxifen studies are validation set).",
     usual_regimen="tamoxifen 20 mg daily",
     usual_weeks=12.0,
 ))
