@@ -234,10 +234,28 @@ def test_klinefelter_estradiol_falls_no_more_than_testosterone():
     assert ks["estradiol"] / ks["total_testosterone"] >= healthy["estradiol"] / healthy["total_testosterone"]
 
 
+@pytest.mark.xfail(strict=True, reason="an aromatase inhibitor blocks E2 wherever it is made, so in the model the "
+                   "Klinefelter man's T/E2 ratio doubles on anastrozole as a healthy man's does (+114 % against +103 %); "
+                   "Raman & Schlegel 2002 saw hormonal improvement in every subgroup but the Klinefelter men on anastrozole "
+                   "(they did improve on testolactone). No mechanism in the model separates them; the subgroup was small")
+def test_klinefelter_t_e2_ratio_barely_improves_on_anastrozole():
+    # MODEL_BRIEF section 3 and the source articles: 'Anastrozole may help T/E2 ratio but not
+    # overcome germ cell aplasia'; Raman & Schlegel J Urol 2002: the T/E2 ratio did not improve in
+    # Klinefelter men on anastrozole. 'Barely' is read as under a third of a healthy man's gain.
+    def ratio_gain(run):
+        before = run["total_testosterone"][0] / run["estradiol"][0]
+        after = run["total_testosterone"][1] / run["estradiol"][1]
+        return after / before - 1.0
+
+    assert ratio_gain(on_anastrozole(["klinefelter"], age=30)) < ratio_gain(on_anastrozole(age=30)) / 3
+
+
 @pytest.mark.xfail(strict=True, reason="primary hypogonadism does not lower SHBG (androgen deficiency raises it, "
                    "Selby 1990; Plymate 1983: Klinefelter SHBG 2.5 times normal), but in the model SHBG follows E2, "
-                   "which falls with T, and the fitted androgen term only lowers SHBG when free T is above normal: "
-                   "Mauras 2003 (SHBG -21 % on exemestane with free T x2.2) bounds it. Known limitation, kept visible.")
+                   "which falls with T, and the fitted androgen term only lowers SHBG when free T is above normal. An "
+                   "androgen term acting at every level (SHBG proportional to free T^-0.6 gives Klinefelter SHBG 1.0) "
+                   "was refitted to the calibration set and driven to 0.01: the aromatase-inhibitor trials' total-T "
+                   "rises in older men need SHBG not to fall as free T climbs from low to normal. Known limitation.")
 def test_klinefelter_shbg_is_not_low():
     healthy, ks = baseline(age=30), baseline(["klinefelter"], age=30)
     assert ks["shbg"] >= 0.95 * healthy["shbg"]
