@@ -254,7 +254,13 @@ def _secondary(p: np.ndarray, spec: dict, ctx: _Context) -> None:
     cause = spec.get("cause", "functional")
     if cause == "congenital":
         p[INDEX["gnrh_factor"]] = _v("chh_gnrh_factor")
-        _scale(p, "sertoli_factor", _v("chh_sertoli_factor"))   # keeps the man's own spread around it
+        # keeps the man's own spread around it; a testis that never went through puberty answers
+        # gonadotropins only if it is developed enough: the men with the fewest Sertoli cells
+        # (smallest testes) are the quarter who make no sperm on treatment (Rastrelli 2014)
+        own = p[INDEX["sertoli_factor"]]
+        k, n = _v("chh_response_sertoli_threshold"), _v("chh_response_steepness")
+        developed = own**n / (own**n + k**n) * (1.0 + k**n)     # 1 for the typical man (own = 1)
+        _scale(p, "sertoli_factor", _v("chh_sertoli_factor") * developed / own)
     elif cause == "functional":
         _scale(p, "gnrh_factor", _v("functional_gnrh_factor"))
     else:
@@ -338,8 +344,8 @@ CONDITIONS: dict[str, Condition] = {c.name: c for c in (
         "Testicular failure, low T despite high LH/FSH; anastrozole less effective, the testes cannot respond"),
     Condition(
         "secondary_hypogonadism",
-        "Hypothalamic under-drive: congenital (no GnRH drive, small spermatogenic capacity) or functional "
-        "(halved GnRH drive, E2 feedback intact).",
+        "Hypothalamic under-drive: congenital (no GnRH drive, small spermatogenic capacity; men with the least "
+        "developed testes hardly answer treatment) or functional (GnRH drive cut to a fifth, E2 feedback intact).",
         (("cause", "congenital or functional; typical functional"),),
         ("Boehm U et al. Nat Rev Endocrinol 2015;11:547", "Rastrelli G et al. Andrology 2014"),
         _secondary,
