@@ -484,6 +484,18 @@ def test_cli_condition_table_and_metabolic_section(tmp_path):
     assert (table["n"] == 3).all()
 
 
+def test_percent_change_is_not_computed_from_an_absent_baseline():
+    # untreated congenital hypogonadotropic men have LH and FSH of order 1e-20 IU/L: a percent
+    # change from that is noise, shown as n/a, while the change in units stays
+    from hpgsim.people.condition_response import Row, summarise
+
+    values = {"lh": np.array([[1e-20, 2e-19], [4.0, 6.0]]), "total_testosterone": np.array([[10.0, 15.0], [20.0, 30.0]])}
+    row = Row("test", (), "", "")
+    records = {r["measure"]: r for r in summarise(row, values, 0, "conventional")}
+    assert records["lh"]["change_pct_median"] == pytest.approx(50.0)     # only the man with a baseline counts
+    assert records["total_testosterone"]["change_pct_median"] == pytest.approx(50.0)
+
+
 def test_insulin_sensitivity_carries_the_disagreement_between_studies():
     from hpgsim.people.condition_response import alternative_insulin_sensitivity
 

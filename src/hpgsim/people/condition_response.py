@@ -16,10 +16,11 @@ the no-change studies are named.
 What the table shows (anastrozole 1 mg daily, 26 weeks, 200 men per row aged 30-50, seed 1):
 blunting by a brake that is not estrogen's (prolactin, hypothyroidism, insulin resistance) shows
 in the T gained and the T reached, not in percent: a man who starts lower rises by a similar or
-larger percentage (hyperprolactinaemia +59 % against +49 % in healthy men, but +180 against
-+250 ng/dL, reaching 483 against 773 ng/dL). Obesity gives the largest percent rise (+71 %),
-primary hypogonadism and Klinefelter syndrome the smallest (+8 % and +15 %, sperm unchanged at 0
-in Klinefelter).
+larger percentage (hyperprolactinaemia +57 % against +44 % in healthy men, but +189 against
++209 ng/dL, reaching 532 against 734 ng/dL). Obesity and the metabolic and thyroid conditions give
+percent rises of +56 to +63 %, primary hypogonadism and Klinefelter syndrome the smallest (+2 %
+and +10 %, sperm unchanged at 0 in Klinefelter). Untreated congenital hypogonadotropic men have no
+LH or FSH to change: their percent changes are shown as n/a.
 """
 
 from __future__ import annotations
@@ -135,6 +136,9 @@ def alternative_insulin_sensitivity(insulin_sensitivity: np.ndarray, estradiol: 
     return np.column_stack([np.ones(end.size), end])
 
 
+BASELINE_FLOOR = 1e-6   # in the table's units (ng/dL, IU/L, pg/mL, ...): far below every assay's detection limit
+
+
 def _quantiles(x: np.ndarray) -> tuple[float, float, float]:
     if x.size == 0:
         return (np.nan, np.nan, np.nan)
@@ -149,8 +153,10 @@ def summarise(row: Row, values: dict, failures: int, units: str) -> list[dict]:
         conv, unit = from_internal(measure, v, units) if measure in MEASURES else (v, "1")
         base, end = conv[:, 0], conv[:, 1]
         change = end - base
+        # a percent change needs a baseline: below any assay's reach (untreated CHH has LH and FSH
+        # of order 1e-20 IU/L) the change is reported in units only
         with np.errstate(divide="ignore", invalid="ignore"):
-            pct = np.where(base > 0, 100.0 * change / base, np.nan)
+            pct = np.where(base > BASELINE_FLOOR, 100.0 * change / base, np.nan)
         pct = pct[np.isfinite(pct)]
         rec = {"condition": row.label, "measure": measure, "unit": unit, "n": int(base.size), "failed": failures}
         for key, data in (("baseline", base), ("end", end), ("change", change), ("change_pct", pct)):
