@@ -144,3 +144,17 @@ def test_tamoxifen_20_mg_acts_like_clomiphene_150_mg_over_ten_days():
         tam, clo = rise("tamoxifen 20 mg daily", measure), rise("clomiphene_citrate 150 mg daily", measure)
         assert tam > 0.5 and clo > 0.5, (measure, tam, clo)
         assert abs(tam - clo) <= 0.2 * clo, (measure, tam, clo)
+
+
+def test_sertoli_maturity_separates_a_prepubertal_testis_from_a_suppressed_adult_one():
+    # Untreated congenital hypogonadotropic testes are prepubertal (Boehm U et al. Nat Rev
+    # Endocrinol 2015), while an adult man's testes suppressed by testosterone make sperm again
+    # about one cycle after it stops (Handelsman DJ et al. JCEM 1995): the first start from no
+    # maturity and gain it over months of treatment, the second keep theirs.
+    chh = apply_conditions(population_parameters(25, 24), [{"name": "secondary_hypogonadism", "cause": "congenital"}])
+    raw, _ = _run(chh, "hcg 1500 IU three times weekly", 52, [0, 4, 52])
+    maturity = raw.y[:, model.SERT_MATURE]
+    assert maturity[0] < 0.01 and maturity[1] < 0.5 < 0.95 < maturity[2]
+    adult = population_parameters(30, 24)
+    raw, _ = _run(adult, "testosterone_enanthate 200 mg weekly", 26, [0, 26])
+    assert raw.y[0, model.SERT_MATURE] > 0.99 and raw.y[-1, model.SERT_MATURE] > 0.9

@@ -44,10 +44,11 @@ ng/mL; sperm concentration in M/mL. Conversions happen only at the edges (`hpgsi
 T 1 nmol/L = 28.84 ng/dL, E2 1 pg/mL = 3.671 pmol/L, prolactin 1 ng/mL = 21 mIU/L.
 
 ## Structure
-Dynamic states (30): GnRH-receptor desensitisation D; pituitary LH and FSH pools P_LH, P_FSH;
+Dynamic states (31): GnRH-receptor desensitisation D; pituitary LH and FSH pools P_LH, P_FSH;
 serum LH and FSH; Leydig LH-responsiveness A; SHBG; an 18-stage germ-cell chain G1..G18;
 the epididymal reserve E; spine BMD; the insulin-sensitivity index ISI; the active aromatase
-enzyme (exemestane inactivates it); the slow signal of exogenous GnRH-receptor occupancy.
+enzyme (exemestane inactivates it); the slow signal of exogenous GnRH-receptor occupancy;
+Sertoli maturity M (how far the testis went through puberty).
 
 Quasi-steady state (computed algebraically from the states at every instant, because their
 kinetics are minutes against hours for the slowest hormone they drive): GnRH drive, serum total,
@@ -110,7 +111,8 @@ steroid-binding globulins; SHBG 38 -> 54 nmol/L in 10 oligozoospermic men on clo
 +76 %), which lifts total T further than free T.
 
 ### Spermatogenesis, semen and inhibin B
-    J        = germ * h_F(FSH_eff) * h_T(ITT)                       (relative input, 1 at reference)
+    J        = germ * h_F(FSH_eff) * h_T(ITT) * M                   (relative input, 1 at reference)
+    dM/dt    = [m(ITT) - M] / tau_M ;  tau_M = maturation weeks if m(ITT) > M, else regression weeks
     dG1/dt   = k_s (J - G1) ;  dGi/dt = k_s (G(i-1) - Gi), i = 2..18 ;  k_s = 18 / duration
     dE/dt    = [G18 * s(ITT) - E] / transit                           (s: androgen-dependent spermiation)
     sperm    = C_ref sertoli E ;  motility = PR_ref mot min(s, 1)^m ;  TMC = sperm * volume * (PR + NP) / 100
@@ -121,6 +123,10 @@ suppression ends sperm reappear only after about a full cycle (75 +/- 4 days, Ha
 which a six-stage chain (CV 0.41) brought four weeks early. Between men the duration differs
 more (42-76 days by heavy-water labelling, Misell 2006); the model does not vary it between men yet. Inhibin B needs Sertoli cells and more
 of it comes with germ cells, so it falls when spermatogenesis fails and then releases FSH.
+Sertoli maturity M gates germ-cell input: m(ITT) = drive(ITT; k ITT_ref, n) / drive(ITT_ref), so
+it is 1 in any man whose testes went through puberty and about 0 in untreated congenital
+hypogonadotropic men. Treatment that raises ITT matures the testis over months (about 3); the
+reverse is far slower (years), so testosterone suppression in adults does not undo it.
 
 ### Bone and insulin sensitivity
     dBMD/dt = BMD [drift(age) + r_E (S_E(E2) - S_E,0) + r_T (S_T(TT) - S_T,0)] / 8766

@@ -124,6 +124,7 @@ def reference_state_into(p, y):
     y[model.BMD] = p[_P_REF_BMD]
     y[model.ISI] = 1.0
     y[model.AROM_ACTIVE] = 1.0
+    y[model.SERT_MATURE] = 1.0
 
 
 @njit(cache=True)

@@ -11,6 +11,7 @@ State vector (units in brackets; ``rel`` = relative to the reference man):
   26 BMD           spine BMD [g/cm2]                   27 ISI   insulin-sensitivity index [1]
   28 AROM_ACTIVE   active (not irreversibly inactivated) aromatase enzyme [fraction]
   29 GNRHR_SIGNAL  slow intracellular signal of exogenous GnRH-receptor occupancy [0-1]
+  30 SERT_MATURE   Sertoli maturity: how far the testis went through puberty [0-1]
 
 Everything faster than an hour (GnRH, serum and intratesticular steroids, inhibin B) is in
 quasi-steady state and computed algebraically from the states by :func:`algebra`; drug
@@ -50,10 +51,11 @@ BMD = EPIDIDYMIS + 1
 ISI = BMD + 1
 AROM_ACTIVE = ISI + 1
 GNRHR_SIGNAL = AROM_ACTIVE + 1
-N_STATES = GNRHR_SIGNAL + 1
+SERT_MATURE = GNRHR_SIGNAL + 1
+N_STATES = SERT_MATURE + 1
 STATE_NAMES = ("gnrhr_desensitised", "lh_pool", "lh", "fsh_pool", "fsh", "leydig_adaptation", "shbg") + tuple(
     f"germ_stage_{i + 1}" for i in range(N_GERM)) + ("epididymal_reserve", "bmd_spine", "insulin_sensitivity",
-                                                     "aromatase_active", "gnrhr_signal")
+                                                     "aromatase_active", "gnrhr_signal", "sertoli_maturity")
 
 # ------------------------------------------------------------------ algebraic outputs
 (A_TT, A_FT, A_BIOT, A_E2, A_FE2, A_ITT, A_INHB, A_GNRH, A_SPERM, A_TMC, A_PMOT, A_LEYDIG,
@@ -90,6 +92,8 @@ P_LEYCAP, P_AROM, P_SHBGF, P_GNRHF, P_LHF, P_FSHF = (_I["leydig_capacity"], _I["
                                                      _I["gnrh_factor"], _I["lh_factor"], _I["fsh_factor"])
 P_SERT, P_GERM, P_MOTF, P_PRL = _I["sertoli_factor"], _I["germ_cell_factor"], _I["motility_factor"], _I["prolactin"]
 P_YIELD, P_VOLF = _I["sperm_yield_factor"], _I["semen_volume_factor"]
+P_MAT_K, P_MAT_N, P_MAT_UP, P_MAT_DOWN = (_I["sertoli_maturation_itt_k"], _I["sertoli_maturation_n"],
+                                          _I["sertoli_maturation_weeks"], _I["sertoli_regression_weeks"])
 P_REF_FT, P_REF_BIOT, P_REF_FE2 = _I["ref_free_t"], _I["ref_bio_t"], _I["ref_free_e2"]
 P_TPROD, P_TCL, P_E2PROD, P_E2CL = _I["t_prod_nmol_h"], _I["t_clearance_bio_l_h"], _I["e2_prod_pmol_h"], _I["e2_clearance_l_h"]
 P_BASE_E2, P_BASE_BE, P_BASE_BT, P_BMD_DRIFT = _I["baseline_e2"], _I["baseline_bone_e2_signal"], _I["baseline_bone_t_signal"], _I["bmd_drift"]
@@ -189,8 +193,9 @@ def drug_channels(t: float, pk_static: np.ndarray, pk_state: np.ndarray, ch: np.
 # about half the cost per evaluation.
 (K_N_ALB_T, K_N_ALB_E2, K_KS_T, K_KS_E2, K_LEY_EC50, K_LEY_KN, K_LEY_NORM, K_E2H_NORM, K_TH_NORM, K_PRL_B,
  K_PRL_REF_B, K_SP_KN, K_SP_NORM, K_BONE_EKN, K_BONE_TKN, K_GSIG_KN, K_GSIG_NORM, K_KDES, K_KRES, K_PIT_NORM,
- K_KLH, K_KFSH, K_INH_NORM, K_SHBG_RATE, K_FK, K_FKN, K_HF_NORM, K_TK_N, K_HT_NORM, K_KS, K_KSYN) = range(31)
-N_CONST = 31
+ K_KLH, K_KFSH, K_INH_NORM, K_SHBG_RATE, K_FK, K_FKN, K_HF_NORM, K_TK_N, K_HT_NORM, K_KS, K_KSYN,
+ K_MAT_KN, K_MAT_NORM) = range(33)
+N_CONST = 33
 
 
 @njit(cache=True)
@@ -243,6 +248,9 @@ def constants(p: np.ndarray, c: np.ndarray) -> None:
     c[K_HT_NORM] = drive(p[P_REF_ITT], tk, p[P_SG_TN])
     c[K_KS] = N_GERM / (p[P_SG_DUR] * 24.0)
     c[K_KSYN] = LN2 / p[P_AROM_RESYN]
+    mk = p[P_MAT_K] * p[P_REF_ITT]
+    c[K_MAT_KN] = power(mk, p[P_MAT_N])
+    c[K_MAT_NORM] = drive(p[P_REF_ITT], mk, p[P_MAT_N])
 
 
 @njit(cache=True)
@@ -404,7 +412,7 @@ def rhs_core_c(y: np.ndarray, p: np.ndarray, c: np.ndarray, ch: np.ndarray, a: n
     h_f = (fb + (1.0 - fb) * drive_kn(f, c[K_FKN], p[P_SG_FN])) / c[K_HF_NORM]
     h_t = drive_kn(a[A_ITT], c[K_TK_N], p[P_SG_TN]) / c[K_HT_NORM]
     k_s = c[K_KS]
-    dy[GERM0] = k_s * (p[P_GERM] * h_f * h_t - y[GERM0])
+    dy[GERM0] = k_s * (p[P_GERM] * h_f * h_t * max(y[SERT_MATURE], 0.0) - y[GERM0])
     for i in range(1, N_GERM):
         dy[GERM0 + i] = k_s * (y[GERM0 + i - 1] - y[GERM0 + i])
     sp = drive_kn(a[A_ITT], c[K_SP_KN], p[P_SP_N]) / c[K_SP_NORM]
@@ -416,6 +424,15 @@ def rhs_core_c(y: np.ndarray, p: np.ndarray, c: np.ndarray, ch: np.ndarray, a: n
     # Insulin sensitivity relaxes to (E2 / baseline E2)^beta (sign disputed; see parameter table).
     is_target = power(max(a[A_E2], 1e-6) / p[P_BASE_E2], p[P_IS_EXP])
     dy[ISI] = (is_target - y[ISI]) / (p[P_IS_TAU] * 168.0)
+
+    # Sertoli maturity: a testis that never went through puberty (congenital hypogonadotropic
+    # hypogonadism) starts spermatogenesis only once androgen has matured its Sertoli cells, over
+    # months of treatment; adult testes keep their maturity through years of low ITT (regression is
+    # far slower), so spermatogenesis returns within a cycle after testosterone suppression.
+    m_target = drive_kn(a[A_ITT], c[K_MAT_KN], p[P_MAT_N]) / c[K_MAT_NORM]
+    m = y[SERT_MATURE]
+    tau_w = p[P_MAT_UP] if m_target > m else p[P_MAT_DOWN]
+    dy[SERT_MATURE] = (m_target - m) / (tau_w * 168.0)
 
     # Aromatase enzyme: resynthesised towards its full amount, inactivated irreversibly by a
     # suicide inhibitor (exemestane), so the effect outlasts the drug by the resynthesis time.
@@ -453,6 +470,7 @@ def reference_state(p: np.ndarray) -> np.ndarray:
     y[BMD] = p[_I["ref_bmd_spine"]]
     y[ISI] = 1.0
     y[AROM_ACTIVE] = 1.0
+    y[SERT_MATURE] = 1.0
     return y
 
 

@@ -157,6 +157,10 @@ RATE_TERMS: tuple[Rule, ...] = (
          "drive(intratesticular_testosterone, sg_itt_k * ref_itt, sg_itt_n) / drive(ref_itt, sg_itt_k * ref_itt, sg_itt_n)",
          "1", "intratesticular-T support of germ-cell input"),
     Rule("germ_rate", f"{model.N_GERM} / (sg_duration * 24)", "1/h", "transit rate between germ-cell stages"),
+    Rule("sertoli_maturity_target",
+         "drive(intratesticular_testosterone, sertoli_maturation_itt_k * ref_itt, sertoli_maturation_n)"
+         " / drive(ref_itt, sertoli_maturation_itt_k * ref_itt, sertoli_maturation_n)", "1",
+         "Sertoli maturity the testis is heading for"),
 )
 
 _LN2 = "ln(2)"
@@ -176,7 +180,8 @@ RATES: tuple[Rule, ...] = (
          "(lh_relative_floor^(-leydig_adapt_gain) - leydig_adaptation) / (leydig_adapt_tau * 168)", "1",
          "Leydig LH responsiveness (relative)"),
     Rule(S[model.SHBG], f"{_LN2} / (shbg_half_life * 24) * (shbg_target - shbg)", "nmol/L", "SHBG"),
-    Rule(GERM[0], f"germ_rate * (germ_cell_factor * germ_fsh_support * germ_itt_support - {GERM[0]})", "1",
+    Rule(GERM[0], f"germ_rate * (germ_cell_factor * germ_fsh_support * germ_itt_support * max(sertoli_maturity, 0)"
+                  f" - {GERM[0]})", "1",
          "germ-cell stage 1 (relative flux)"),
     *(Rule(GERM[i], f"germ_rate * ({GERM[i - 1]} - {GERM[i]})", "1", f"germ-cell stage {i + 1} (relative flux)")
       for i in range(1, model.N_GERM)),
@@ -193,5 +198,8 @@ RATES: tuple[Rule, ...] = (
          "1", "active aromatase enzyme (fraction)"),
     Rule(S[model.GNRHR_SIGNAL], "(gnrh_receptor_agonism - gnrhr_signal) / gnrh_signal_tau", "1",
          "slow signal of exogenous GnRH-receptor occupancy"),
+    Rule(S[model.SERT_MATURE],
+         "(sertoli_maturity_target - sertoli_maturity) / (piecewise(sertoli_maturation_weeks,"
+         " sertoli_maturity_target > sertoli_maturity, sertoli_regression_weeks) * 168)", "1", "Sertoli maturity"),
 )
 assert sorted(r.id for r in RATES) == sorted(S), "one rate rule per state of model.py"
