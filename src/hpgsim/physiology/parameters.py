@@ -266,7 +266,7 @@ PARAMETERS: tuple[Param, ...] = (
     _P("chh_response_steepness", 12.44, "1", 1.0, 16.0, "Hill coefficient of that threshold: how sharply response is lost below it",
        "fitted with chh_response_sertoli_threshold (docs/calibration-chh.md): response is close to all-or-none (sperm appear or not)", "conditions", fitted=True, uncertain=True),
     _P("functional_gnrh_factor", 0.2, "1", 0.2, 0.8, "GnRH drive in functional secondary hypogonadism (multiplies the man's own)",
-       "chosen toward total T about 300 ng/dL in a young man (low T with unraised LH; Shah 2021 270 ng/dL, Helo 2017 205 ng/dL at baseline): the E2 and T feedback makes up much of a lost drive, so even at the low end of its range a lean 30-year-old keeps about 380 ng/dL (0.45, the earlier value, gave about 450 before the E2 brake was refitted steeper and 470 after)", "conditions", uncertain=True),
+       "chosen toward total T about 300 ng/dL in a young man (low T with unraised LH; the AUA's threshold of testosterone deficiency is 300 ng/dL, Mulhall JP et al. J Urol 2018;200:423): the E2 and T feedback makes up much of a lost drive, so even at the low end of its range a lean 30-year-old keeps about 380 ng/dL (0.45, the earlier value, gave about 450 before the E2 brake was refitted steeper and 470 after)", "conditions", uncertain=True),
     # ----------------------------------------------------------------- individual factors (1 = reference man)
     _P("leydig_capacity", 1.0, "1", 0.05, 2.0, "this man's Leydig secretory capacity", "individual; set from age and labs", "individual"),
     _P("aromatase_factor", 1.0, "1", 0.3, 4.0, "this man's peripheral aromatase activity relative to the reference fat mass", "individual; set from BMI and labs", "individual"),
