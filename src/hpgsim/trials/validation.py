@@ -60,7 +60,7 @@ FAILURE_NOTES: dict[tuple, str] = {
         "a median concentration with no baseline: sampling time unknown and the runner compares levels only for drugs given as themselves",
     ("coviello2005", "te_placebo", "intratesticular_testosterone", "mean", 3.0):
         "ITT falls about 75 % not 94 %: LH is suppressed 84 % (inside its interval, short of the observed 95 %), and the LH left and the serum T "
-        "the testis takes up (itt_serum_uptake, fitted to 2.5) keep more ITT than observed",
+        "the testis takes up (itt_serum_uptake, fitted to 2.9) keep more ITT than observed",
     ("coviello2005", "te_hcg125", "intratesticular_testosterone", "mean", 3.0):
         "low-dose hCG restores less ITT than observed (same cause as the placebo arm; hCG potency is fitted to all three doses)",
     ("coviello2005", "te_hcg250", "intratesticular_testosterone", "mean", 3.0):
