@@ -254,13 +254,13 @@ def _secondary(p: np.ndarray, spec: dict, ctx: _Context) -> None:
     cause = spec.get("cause", "functional")
     if cause == "congenital":
         p[INDEX["gnrh_factor"]] = _v("chh_gnrh_factor")
-        # keeps the man's own spread around it; a testis that never went through puberty answers
-        # gonadotropins only if it is developed enough: the men with the fewest Sertoli cells
-        # (smallest testes) are the quarter who make no sperm on treatment (Rastrelli 2014)
+        # a testis that never went through puberty answers gonadotropins only if it is developed
+        # enough: the man's own Sertoli factor stands for that, and the men with the fewest Sertoli
+        # cells (smallest testes) are the quarter who make no sperm on treatment (Rastrelli 2014)
         own = p[INDEX["sertoli_factor"]]
         k, n = _v("chh_response_sertoli_threshold"), _v("chh_response_steepness")
         developed = own**n / (own**n + k**n) * (1.0 + k**n)     # 1 for the typical man (own = 1)
-        _scale(p, "sertoli_factor", _v("chh_sertoli_factor") * developed / own)
+        p[INDEX["sertoli_factor"]] = _v("chh_sertoli_factor") * developed
     elif cause == "functional":
         _scale(p, "gnrh_factor", _v("functional_gnrh_factor"))
     else:

@@ -398,14 +398,15 @@ def rhs_core_c(y: np.ndarray, p: np.ndarray, c: np.ndarray, ch: np.ndarray, a: n
     # as x^-a once free T is supraphysiological (Plymate 1983: testosterone enanthate lowers SHBG).
     # The liver's estrogen signal is serum E2 plus a SERM's estrogenic activity: a SERM that is
     # partly estrogenic (zuclomiphene) raises SHBG directly (clomiphene raises SHBG in men, J
-    # Endocrinol 1972;53(2), 'an oestrogen-like effect in stimulating steroid-binding globulins'), whereas its antagonism is a central effect and hides no E2 here.
+    # Endocrinol 1972;53(2): 'an oestrogen-like effect in stimulating steroid-binding globulins'),
+    # whereas its antagonism is a central effect and hides no E2 here.
     ft_rel4 = power(max(a[A_FT], 1e-9) / p[P_REF_FT], 4.0)
     liver_e2 = max(a[A_E2], 1e-6) / p[P_REF_E2] + ch[CH_ER_AGO]
     shbg_target = (p[P_REF_SHBG] * p[P_SHBGF] * power(liver_e2, p[P_SHBG_E])
                    * power(0.5 * (1.0 + ft_rel4), -0.25 * p[P_SHBG_T]))
     dy[SHBG] = c[K_SHBG_RATE] * (shbg_target - y[SHBG])
 
-    # Germ-cell chain: input needs FSH and intratesticular T; six equal stages give an
+    # Germ-cell chain: input needs FSH and intratesticular T; eighteen equal stages give an
     # Erlang-distributed duration; spermiation needs T; then the epididymis.
     f = a[A_FSH_EFF]
     fb = p[P_SG_FB]
