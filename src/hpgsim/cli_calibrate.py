@@ -21,8 +21,11 @@ Each published endpoint of the packaged calibration set (src/hpgsim/evidence/tri
 becomes a residual, simulated minus published over the half-width of its published interval
 (the pass rule of hpgsim trial), and all of them are fitted at once by bounded least squares,
 within each parameter's plausible range (log scale for positive ranges), starting from and
-pulled toward the literature values. The validation set is never fitted: it is run before and
-after, and the fitted set may become the default (--adopt) only if it improves it.
+pulled toward the literature values. The packaged set also holds physiology experiments that
+are not trials (medical castration with T or E2 add-back, Pitteloud 2008; see
+hpgsim.calibration.experiments), fitted the same way; with --specs only those specs are fitted.
+The validation set is never fitted: it is run before and after, and the fitted set may become
+the default (--adopt) only if it improves it.
 
 \b
 Examples:
@@ -128,8 +131,10 @@ def calibrate_command(
         specs = load_specs(specs_dir if specs_dir is not None else "calibration")
         validation = load_specs(validation_dir if validation_dir is not None else "validation")
         with _bar(not no_progress, "calibrating (simulations of the whole set)") as tick:
+            # the packaged calibration set also holds physiology experiments that are not trials
+            # (hpgsim.calibration.experiments); a folder of one's own specs is fitted alone
             result = calibrate(specs, _names(free), n_virtual=n_virtual, seed=seed, max_iterations=max_iterations,
-                               validation=validation, progress=tick)
+                               validation=validation, progress=tick, experiments=specs_dir is None)
         adopted = bool(adopt and result.improves_validation)
         given = [("--free", free, None), ("--n-virtual", n_virtual, 0), ("--seed", seed, 1),
                  ("--max-iterations", max_iterations, 20), ("--specs", specs_dir, None),

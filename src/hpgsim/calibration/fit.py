@@ -29,6 +29,7 @@ from ..errors import InputError
 from ..physiology.parameters import PARAMETERS
 from ..trials.spec import TrialSpec
 from .parameter_set import ParameterInfo, ParameterSet, info
+from .experiments import experiment_targets
 from .targets import Target, all_targets, not_fitted
 
 PRIOR_WEIGHT = 0.3          # as in the earlier joint fit: a parameter at the end of its range costs 0.09, a tenth of a failed endpoint
@@ -82,9 +83,12 @@ class Evaluation:
 
 
 def evaluate_set(values: dict[str, float], specs: Sequence[TrialSpec], n_virtual: int, seed: int,
-                 tick: Callable[[], None] | None = None) -> Evaluation:
+                 tick: Callable[[], None] | None = None, experiments: bool = False) -> Evaluation:
+    """Every target of ``specs`` at ``values``; with ``experiments``, also the calibration set's
+    non-trial physiology experiments (:mod:`hpgsim.calibration.experiments`)."""
     with ParameterSet(values).applied():
-        return Evaluation(all_targets(list(specs), n_virtual, seed, tick))
+        targets = all_targets(list(specs), n_virtual, seed, tick)
+        return Evaluation(targets + (experiment_targets() if experiments else []))
 
 
 @dataclass
@@ -124,10 +128,12 @@ class CalibrationResult:
 
 def calibrate(specs: Sequence[TrialSpec], free: Sequence[str] | None = None, *, n_virtual: int = 0, seed: int = 1,
               max_iterations: int = 20, validation: Sequence[TrialSpec] = (), prior_weight: float = PRIOR_WEIGHT,
-              start: dict[str, float] | None = None, progress: Callable[[int, int], None] | None = None) -> CalibrationResult:
+              start: dict[str, float] | None = None, progress: Callable[[int, int], None] | None = None,
+              experiments: bool = False) -> CalibrationResult:
     """Fit ``free`` (default :func:`default_free`) to ``specs`` jointly; see the module docstring.
 
-    ``start`` overrides the literature values the fit starts from and is pulled toward (used by
+    ``experiments`` adds the calibration set's physiology experiments that are not trials
+    (:mod:`hpgsim.calibration.experiments`) to the targets. ``start`` overrides the literature values the fit starts from and is pulled toward (used by
     tests that generate synthetic observations); ``progress(done, total)`` is called after every
     simulation of the whole set.
     """
@@ -148,20 +154,20 @@ def calibrate(specs: Sequence[TrialSpec], free: Sequence[str] | None = None, *, 
         return {s.meta.name: s.to_value(float(x)) for s, x in zip(scales, u)}
 
     def objective(u: np.ndarray) -> np.ndarray:
-        ev = evaluate_set(values_of(u), specs, n_virtual, seed)
+        ev = evaluate_set(values_of(u), specs, n_virtual, seed, experiments=experiments)
         calls[0] += 1
         if progress is not None:
             progress(calls[0], max(n_sims, calls[0]))
         prior = prior_weight * (u - u0) / 0.5
         return np.concatenate([[t.residual for t in ev.targets], prior])
 
-    before = evaluate_set(literature, specs, n_virtual, seed)
+    before = evaluate_set(literature, specs, n_virtual, seed, experiments=experiments)
     if not before.targets:
         raise InputError("specs", "calibration specs with published endpoints", "none")
     fit = least_squares(objective, np.clip(u0, 0.0, 1.0), bounds=(0.0, 1.0), diff_step=DIFF_STEP, method="trf",
                         max_nfev=max_iterations, x_scale=1.0)
     fitted = values_of(fit.x)
-    after = evaluate_set(fitted, specs, n_virtual, seed)
+    after = evaluate_set(fitted, specs, n_virtual, seed, experiments=experiments)
     jac = _jacobian(lambda u: objective(u)[: len(after.targets)], fit.x, np.array([t.residual for t in after.targets]))
     norms = {m.name: float(np.linalg.norm(jac[:, j])) for j, m in enumerate(metas)}
     sv, weak = _weak_directions(jac, names)

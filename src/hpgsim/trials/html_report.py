@@ -90,6 +90,18 @@ def render(run, figures, base: Path, command: str | None = None) -> str:
                          f'<td class="num">{html.escape(r.observed)}</td><td class="num">{html.escape(r.simulated)}</td>'
                          f'<td class="verdict">{r.verdict}</td><td>{reason}</td></tr>')
         parts.append("</tbody></table>")
+        if which == "calibration" and run.experiments:
+            from .validation import experiments_table
+            # the same lines as the Markdown report: heading, paragraph and table
+            table = experiments_table(run.experiments)
+            parts += [f"<h3>{html.escape(table[1].lstrip('# '))}</h3>", f"<p>{_inline(table[3])}</p>",
+                      "<table><thead><tr><th>study</th><th>arm</th><th>measure</th><th>observed [interval]</th>"
+                      "<th>simulated</th><th>verdict</th><th>reason</th></tr></thead><tbody>"]
+            for line in table[7:]:
+                cells = [c.strip() for c in line.strip("|").split(" | ")]
+                css = "pass" if cells[5] == "pass" else "fail"
+                parts.append(f'<tr class="{css}">' + "".join(f"<td>{_inline(c)}</td>" for c in cells) + "</tr>")
+            parts.append("</tbody></table>")
         courses = [f for f in figures if f.set == which and f.study]
         if courses:
             parts += [f"<h3>Time courses, {which} set</h3>",

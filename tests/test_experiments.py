@@ -1,0 +1,56 @@
+"""The calibration set's physiology experiments that are not trials (Pitteloud 2008)."""
+
+from __future__ import annotations
+
+import pytest
+
+from hpgsim.calibration import experiments
+from hpgsim.calibration.experiments import experiment_reason, experiment_targets, pitteloud2008_lh
+
+
+@pytest.fixture(scope="module")
+def lh():
+    return pitteloud2008_lh()
+
+
+def test_published_ratios_are_read_from_the_abstract():
+    # 17.4 / 34.6 and 19.0 / 36.4 IU/L (Pitteloud 2008): each add-back about halves LH
+    assert experiments.T_ADDBACK[0] == pytest.approx(0.503, abs=1e-3)
+    assert experiments.E2_ADDBACK[0] == pytest.approx(0.522, abs=1e-3)
+    # interval half-widths from the SEMs by the delta method: about 0.23 and 0.20
+    assert 0.15 < experiments.T_ADDBACK[1] < 0.3 and 0.15 < experiments.E2_ADDBACK[1] < 0.3
+
+
+def test_directions_hold(lh):
+    # castration raises LH; each sex steroid on its own lowers it again (independent effects)
+    assert lh["kc_fold"] > 1.5
+    assert lh["t_addback"] < 1.0
+    assert lh["e2_addback"] < 1.0
+
+
+def test_targets_carry_a_reason_when_they_fail():
+    targets = experiment_targets()
+    assert [t.arm for t in targets] == ["ketoconazole", "ketoconazole_t_addback", "ketoconazole_e2_addback"]
+    for t in targets:
+        assert t.passed == (abs(t.residual) <= 1.0)
+        assert (experiment_reason(t) == "") == t.passed
+        assert "no cause identified" not in experiment_reason(t)
+
+
+@pytest.mark.xfail(strict=True, reason="the E2 brake fitted to the aromatase-inhibitor trials is close to a power law "
+                   "(e2_hyp_k at its 0.2 bound): with no E2 LH rises about 300-fold, not 3-fold (docs/validation.md)")
+def test_medical_castration_triples_lh(lh):
+    lo, hi = experiments.KC_FOLD[0] - experiments.KC_FOLD[1], experiments.KC_FOLD[0] + experiments.KC_FOLD[1]
+    assert lo <= lh["kc_fold"] <= hi
+
+
+def test_calibrate_includes_the_experiments_only_when_asked(monkeypatch):
+    from hpgsim.calibration import fit
+
+    seen = []
+    monkeypatch.setattr(fit, "all_targets", lambda specs, n, seed, tick=None: [])
+    monkeypatch.setattr(fit, "experiment_targets", lambda: seen.append(1) or [])
+    fit.evaluate_set({}, [], 0, 1)
+    assert not seen
+    fit.evaluate_set({}, [], 0, 1, experiments=True)
+    assert seen
