@@ -88,6 +88,16 @@ Deurenberg formula). E2 binds the SHBG sites T leaves free.
 Mean-field GnRH drive, braked by E2 (ER), T (AR) and prolactin. Endogenous GnRH is pulsatile
 and does not desensitise its receptor in this mean-field limit.
 
+Known conflict. The brakes are fitted to the calibration set's drug trials, which ask for a
+steep E2 brake near normal E2 (aromatase inhibitors raise LH and T a lot) and a weak AR brake
+(T rises with LH on an inhibitor). Fitted that way, the E2 brake is close to a power law, and
+medical castration with ketoconazole (Pitteloud 2008, calibration set, simulated in
+`hpgsim.calibration.experiments`) raises LH about 300-fold against the observed 3-fold; T and
+E2 add-back each halved LH in those men, against 0.84 and 0.004 here. Joint fits that include
+the experiment bring castration to 4-6-fold but cost the drug trials (docs/validation.md lists
+the verdicts). Simulations far from normal steroid levels (castration, anorchia, very low E2)
+therefore overstate the LH response.
+
 ### Pituitary
     dD/dt     = k_des c_GnRHR (1 - D) - k_res D
     G_p       = (G + g_exo c_GnRHR)(1 - D)
