@@ -196,6 +196,27 @@ def test_calibrate_command_writes_the_set_and_report(synthetic_spec, tmp_path):
     assert not list(out.glob(".*partial*"))
 
 
+def test_calibrate_command_starts_from_a_given_set_and_keeps_its_fixed_values(synthetic_spec, tmp_path):
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "toy.yaml").write_text(yaml.safe_dump(_toy({t.measure: t.observed for t in
+                                                         spec_targets(synthetic_spec)})))
+    start = tmp_path / "start.yaml"
+    ParameterSet({"anastrozole.ec50_ng_ml": 20.0, "e2_hyp_n": 2.0}).save(start)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["calibrate", "--free", "anastrozole.ec50_ng_ml", "--specs", str(specs),
+                                 "--validation", str(specs), "--max-iterations", "1", "--start", str(start),
+                                 "--out", str(out), "--no-progress"])
+    assert result.exit_code == 0, result.stderr
+    fitted = ParameterSet.load(out / "parameters.yaml").values
+    assert fitted["e2_hyp_n"] == 2.0                       # not fitted: kept at the start's value
+    report = (out / "calibration.md").read_text()
+    assert "--start" in report
+    assert "| `anastrozole.ec50_ng_ml` | 20 |" in report    # the fit's starting point, not the table's
+    missing = runner.invoke(app, ["calibrate", "--start", str(tmp_path / "nope.yaml"), "--no-progress"])
+    assert missing.exit_code == 2 and "--start" in missing.stderr
+
+
 def test_calibrate_command_bad_option_is_one_line_exit_2():
     result = runner.invoke(app, ["calibrate", "--free", "e2_hyp_k,nonsense", "--no-progress"])
     assert result.exit_code == 2

@@ -33,6 +33,7 @@ Examples:
   hpgsim calibrate --free anastrozole.ec50_ng_ml,e2_hyp_k --max-iterations 10
   hpgsim calibrate --n-virtual 50 --seed 3 --out cohort-fit
   hpgsim calibrate --adopt          # then: make docs
+  hpgsim calibrate --start other-start.yaml --out second-start   # the objective can have several optima
 
 \b
 --free takes parameter-table rows (docs/model.md) and drug fields as drug.field, e.g.
@@ -107,6 +108,8 @@ def calibrate_command(
     adopt: bool = typer.Option(False, "--adopt", help="Make the fitted set the packaged default, only if it improves the validation set."),
     specs_dir: Path | None = typer.Option(None, "--specs", metavar="DIR", help="Fit to these calibration specs instead of the packaged set."),
     validation_dir: Path | None = typer.Option(None, "--validation", metavar="DIR", help="Validation specs to check the fit on (default: the packaged set)."),
+    start: Path | None = typer.Option(None, "--start", metavar="FILE", help="Start from (and pull toward) these values instead of the table's; values of parameters not fitted stay fixed at them. A parameters.yaml as calibrate writes it."),
+    no_experiments: bool = typer.Option(False, "--no-experiments", help="Leave out the packaged set's physiology experiments that are not trials."),
     no_progress: bool = typer.Option(False, "--no-progress", help="Do not show the progress bar (stderr)."),
 ) -> None:
     from .cli import _errors
@@ -114,7 +117,7 @@ def calibrate_command(
     with _errors():
         from .calibration import adoption
         from .calibration.fit import calibrate
-        from .calibration.parameter_set import write_atomically
+        from .calibration.parameter_set import ParameterSet, write_atomically
         from .calibration.report import header, markdown
         from .calibration.targets import load_specs
         from .errors import InputError
@@ -128,25 +131,35 @@ def calibrate_command(
         for option, folder in (("--specs", specs_dir), ("--validation", validation_dir)):
             if folder is not None and not folder.is_dir():
                 raise InputError(option, "a folder of trial specs (*.yaml)", str(folder))
+        if start is not None and not start.is_file():
+            raise InputError("--start", "a parameters.yaml file (values: {name: number, ...})", str(start))
+        start_set = ParameterSet.load(start) if start is not None else ParameterSet({})
         specs = load_specs(specs_dir if specs_dir is not None else "calibration")
         validation = load_specs(validation_dir if validation_dir is not None else "validation")
-        with _bar(not no_progress, "calibrating (simulations of the whole set)") as tick:
+        # the start file's values are in force throughout (those not fitted stay fixed at them); the
+        # fitted ones start from and are pulled toward them
+        with start_set.applied(), _bar(not no_progress, "calibrating (simulations of the whole set)") as tick:
             # the packaged calibration set also holds physiology experiments that are not trials
             # (hpgsim.calibration.experiments); a folder of one's own specs is fitted alone
             result = calibrate(specs, _names(free), n_virtual=n_virtual, seed=seed, max_iterations=max_iterations,
-                               validation=validation, progress=tick, experiments=specs_dir is None)
+                               validation=validation, progress=tick, start=dict(start_set.values) or None,
+                               experiments=specs_dir is None and not no_experiments)
         adopted = bool(adopt and result.improves_validation)
         given = [("--free", free, None), ("--n-virtual", n_virtual, 0), ("--seed", seed, 1),
                  ("--max-iterations", max_iterations, 20), ("--specs", specs_dir, None),
-                 ("--validation", validation_dir, None), ("--out", out, Path("calibration-output"))]
+                 ("--validation", validation_dir, None), ("--start", start, None),
+                 ("--out", out, Path("calibration-output"))]
         command = " ".join(["hpgsim calibrate", *(f"{opt} {shlex.quote(str(v))}" for opt, v, default in given
-                                                  if v != default), *(["--adopt"] if adopt else [])])
+                                                  if v != default), *(["--no-experiments"] if no_experiments else []),
+                            *(["--adopt"] if adopt else [])])
         report = markdown(result, adopted=adopted, command=command)
         text_header = header(result, adopted)
         write_atomically(out / "calibration.md", report)
-        result.parameter_set().save(out / "parameters.yaml", text_header)
+        # what the fit ran with: the start file's fixed values and the fitted ones
+        fitted_set = ParameterSet({**start_set.values, **result.fitted})
+        fitted_set.save(out / "parameters.yaml", text_header)
         if adopted:
-            adoption.adopt(result.parameter_set(), text_header)
+            adoption.adopt(fitted_set, text_header)
         typer.echo(text_header.strip())
         typer.echo(f"Wrote {out / 'parameters.yaml'} and {out / 'calibration.md'}")
         if adopt and not adopted:
