@@ -93,7 +93,7 @@ steep E2 brake near normal E2 (aromatase inhibitors raise LH and T a lot) and a 
 (T rises with LH on an inhibitor). Fitted that way, the E2 brake is close to a power law, and
 medical castration with ketoconazole (Pitteloud 2008, calibration set, simulated in
 `hpgsim.calibration.experiments`) raises LH about 300-fold against the observed 3-fold; T and
-E2 add-back each halved LH in those men, against 0.84 and 0.004 here. Joint fits that include
+E2 add-back each halved LH in those men, against 0.80 and 0.004 here. Joint fits that include
 the experiment bring castration to 4-6-fold but cost the drug trials (docs/validation.md lists
 the verdicts). Simulations far from normal steroid levels (castration, anorchia, very low E2)
 therefore overstate the LH response.

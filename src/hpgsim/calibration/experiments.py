@@ -16,8 +16,8 @@ So each sex steroid about halves LH on its own, and losing both triples it.
 
 How the interventions are represented (assumptions, stated in each target's note):
 - ketoconazole: Leydig capacity and the non-testicular T share set to 0, aromatase fully blocked;
-- T add-back: T entering the blood at the reference man's production rate (normal T; in the
-  GnRH-deficient arm of the study T add-back 'restored normal T levels');
+- T add-back: testosterone enanthate 125 mg IM at the start of day 4, released from its depot
+  as the catalogue's record says (the study's dose; aromatase stays blocked);
 - E2 add-back: an estrogenic signal equal to the reference man's free E2 at the receptor
   (physiological replacement, the study's aim).
 The man: 30 years, BMI 24 (normal young men). LH is read at the end of day 3 (KC alone) and
@@ -31,6 +31,7 @@ import math
 import numpy as np
 from scipy.integrate import solve_ivp
 
+from ..drugs.records import get_drug
 from ..engine.steady_state import steady_state
 from ..people.physiology_of_man import population_parameters
 from ..physiology import model
@@ -56,12 +57,20 @@ T_ADDBACK = _ratio_interval(17.4, 3.6, 34.6, 3.9)
 E2_ADDBACK = _ratio_interval(19.0, 2.4, 36.4, 5.6)
 
 
-def _segment(y: np.ndarray, p: np.ndarray, ch: np.ndarray, hours: float) -> np.ndarray:
+T_ADDBACK_MG = 125.0        # testosterone enanthate IM on day 4
+
+
+def _segment(y: np.ndarray, p: np.ndarray, ch: np.ndarray, hours: float, t_input=None) -> np.ndarray:
+    """Integrate from ``y`` for ``hours`` with channels ``ch``; ``t_input(t)`` (nmol/h), if given,
+    is the testosterone entering the blood ``t`` hours into the segment."""
     a = np.zeros(model.N_ALG)
     dy = np.zeros_like(y)
+    chan = ch.copy()
 
-    def f(_t, state):
-        model.rhs_core(state, p, ch, a, dy)
+    def f(t, state):
+        if t_input is not None:
+            chan[model.CH_T_IN] = t_input(t)
+        model.rhs_core(state, p, chan, a, dy)
         return dy.copy()
 
     return solve_ivp(f, (0.0, hours), y, method="LSODA", rtol=1e-7, atol=1e-10).y[:, -1]
@@ -78,11 +87,15 @@ def pitteloud2008_lh() -> dict[str, float]:
     kc[model.CH_AROM] = 1.0
     day3 = _segment(y0, castrated, kc, HOURS)
     day7 = _segment(day3, castrated, kc, HOURS + 24.0)
-    with_t = kc.copy()
-    with_t[model.CH_T_IN] = p[INDEX["t_prod_nmol_h"]]
+    te = get_drug("testosterone_enanthate")
+    depot_nmol = T_ADDBACK_MG * te.bioavailability * te.emax
+
+    def released(t: float) -> float:   # first-order release from the IM depot (the catalogue's ka)
+        return depot_nmol * te.ka_per_h * math.exp(-te.ka_per_h * t)
+
     with_e2 = kc.copy()
     with_e2[model.CH_ER_AGO] = 1.0
-    day7_t = _segment(day3, castrated, with_t, HOURS + 24.0)
+    day7_t = _segment(day3, castrated, kc, HOURS + 24.0, t_input=released)
     day7_e2 = _segment(day3, castrated, with_e2, HOURS + 24.0)
     lh0 = y0[model.LH]
     return {"kc_fold": day3[model.LH] / lh0, "t_addback": day7_t[model.LH] / day7[model.LH],
