@@ -170,7 +170,17 @@ def test_an_impossible_screen_says_how_many_candidates_met_it():
         run_trial(parse_spec(data, file="spec.yaml"), n_virtual=10, seed=1)
     message = str(caught.value)
     assert caught.value.field == "population.include"
-    assert "only 0 of 200 candidates meeting total_testosterone < 10 ng/dL at week 0" in message
+    # at least cohort.MIN_CANDIDATES are drawn before a screen is called impossible
+    assert "only 0 of 2000 candidates meeting total_testosterone < 10 ng/dL at week 0" in message
+
+
+def test_a_rare_screen_fills_a_small_cohort():
+    # about one young man in thirty has total T under 300 ng/dL (the population's 2.5th centile is
+    # 264 ng/dL, Travison 2017): twenty candidates per man (200) would yield about seven, not ten
+    data = _break(lambda d: d["population"].update(
+        age={"min": 20, "max": 30}, include=[{"measure": "total_testosterone", "lt": 300, "unit": "ng/dL"}]))
+    result = run_trial(parse_spec(data, file="spec.yaml"), n_virtual=10, seed=1)
+    assert result.frame() is not None
 
 
 def test_bad_spec_on_the_command_line_is_one_line_and_exit_2(tmp_path):

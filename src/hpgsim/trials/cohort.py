@@ -7,8 +7,8 @@ week 0) a man's week-0 values are his steady state, which is cheap; with history
 from simulating him through it, and that simulation is kept for the trial run. Candidates are
 evaluated in chunks (possibly on other machines, see :mod:`.distributed`) but judged one by
 one in draw order, so the cohort does not depend on the chunking. After
-``MAX_CANDIDATES_PER_MAN * n_virtual`` candidates without enough passing, the screen is
-reported as impossible for this population.
+``MAX_CANDIDATES_PER_MAN * n_virtual`` candidates (and at least ``MIN_CANDIDATES``) without
+enough passing, the screen is reported as impossible for this population.
 """
 
 from __future__ import annotations
@@ -29,6 +29,10 @@ from .population_spec import Population
 from .spec import TrialSpec
 
 MAX_CANDIDATES_PER_MAN = 20
+# A floor on the candidates drawn before a screen is called impossible: a screen that one man in
+# twenty meets would otherwise fail by chance for small cohorts (30 men: 600 candidates) while it
+# fills for 100. Cohorts of 100 men or more draw the same candidates as before.
+MIN_CANDIDATES = 2000
 
 # Evaluates candidate chunks (in order) on the arm's screened measures; see enrol().
 ScreenChunks = Callable[[list[np.ndarray]], list[ChunkResult]]
@@ -89,7 +93,7 @@ def enrol(spec: TrialSpec, index: int, n_virtual: int, rng: np.random.Generator,
     kept: list[np.ndarray] = []
     runs: list[dict[str, np.ndarray]] = []   # per evaluated chunk: the values of the men enrolled from it
     candidates = not_screened = judged_passed = 0
-    limit = MAX_CANDIDATES_PER_MAN * n_virtual
+    limit = max(MAX_CANDIDATES_PER_MAN * n_virtual, MIN_CANDIDATES)
     while len(kept) < n_virtual and candidates < limit:
         batch = sample_men(rng, min(n_virtual, limit - candidates), age=population.age.model_dump(),
                            bmi=None if population.bmi is None else population.bmi.model_dump(),
