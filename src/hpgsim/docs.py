@@ -84,9 +84,15 @@ Deurenberg formula). E2 binds the SHBG sites T leaves free.
 
 ### Hypothalamus
     e   = (FE2 / FE2_ref)(1 - c_ERant) + c_ERago          (E2 seen by the estrogen receptor)
-    G   = gnrh * B_E,hyp(e) * B_T(FT / FT_ref) * B_PRL(PRL)
+    G   = gnrh * B_E,hyp(e) * B_T(FT / FT_ref) * B_PRL(PRL) * (1 - S) / (1 - S_ref)
+    dS/dt = (s_max H(e; k_S, 4) - S) / tau_S     tau_S = tau_on while S rises, tau_off while it falls
 Mean-field GnRH drive, braked by E2 (ER), T (AR) and prolactin. Endogenous GnRH is pulsatile
-and does not desensitise its receptor in this mean-field limit.
+and does not desensitise its receptor in this mean-field limit. S is a slow suppression of the
+drive by a sustained estrogen signal above the physiological range (H is the stimulatory Hill
+term, steep so that S is small at normal E2; S_ref is its value at the reference signal): on
+testosterone therapy, E2 from aromatised T builds it over weeks, so LH stays down through the
+trough of each injection cycle, and it wears off over months after the androgen stops. It is
+fitted to the testosterone-suppression trials of the calibration set.
 
 Known conflict. The brakes are fitted to the calibration set's drug trials, which ask for a
 steep E2 brake near normal E2 (aromatase inhibitors raise LH and T a lot) and a weak AR brake

@@ -125,6 +125,7 @@ def reference_state_into(p, y):
     y[model.ISI] = 1.0
     y[model.AROM_ACTIVE] = 1.0
     y[model.SERT_MATURE] = 1.0
+    y[model.SLOW_SUPP] = p[model.P_SS_MAX] * model.drive(1.0, p[model.P_SS_K], model.SS_N)
 
 
 @njit(cache=True)
@@ -135,6 +136,7 @@ def state_scale_into(p, s):
         s[i] = abs(s[i])
     s[model.GNRHR_DESENS] = 1.0
     s[model.GNRHR_SIGNAL] = 1.0
+    s[model.SLOW_SUPP] = 1.0
     for i in range(s.shape[0]):
         s[i] = max(s[i], 1e-3)
 

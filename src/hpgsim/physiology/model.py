@@ -12,6 +12,7 @@ State vector (units in brackets; ``rel`` = relative to the reference man):
   28 AROM_ACTIVE   active (not irreversibly inactivated) aromatase enzyme [fraction]
   29 GNRHR_SIGNAL  slow intracellular signal of exogenous GnRH-receptor occupancy [0-1]
   30 SERT_MATURE   Sertoli maturity: how far the testis went through puberty [0-1]
+  31 SLOW_SUPP     slow suppression of GnRH drive by a sustained high estrogen signal [0-1]
 
 Everything faster than an hour (GnRH, serum and intratesticular steroids, inhibin B) is in
 quasi-steady state and computed algebraically from the states by :func:`algebra`; drug
@@ -52,10 +53,12 @@ ISI = BMD + 1
 AROM_ACTIVE = ISI + 1
 GNRHR_SIGNAL = AROM_ACTIVE + 1
 SERT_MATURE = GNRHR_SIGNAL + 1
-N_STATES = SERT_MATURE + 1
+SLOW_SUPP = SERT_MATURE + 1
+N_STATES = SLOW_SUPP + 1
 STATE_NAMES = ("gnrhr_desensitised", "lh_pool", "lh", "fsh_pool", "fsh", "leydig_adaptation", "shbg") + tuple(
     f"germ_stage_{i + 1}" for i in range(N_GERM)) + ("epididymal_reserve", "bmd_spine", "insulin_sensitivity",
-                                                     "aromatase_active", "gnrhr_signal", "sertoli_maturity")
+                                                     "aromatase_active", "gnrhr_signal", "sertoli_maturity",
+                                                     "slow_gnrh_suppression")
 
 # ------------------------------------------------------------------ algebraic outputs
 (A_TT, A_FT, A_BIOT, A_E2, A_FE2, A_ITT, A_INHB, A_GNRH, A_SPERM, A_TMC, A_PMOT, A_LEYDIG,
@@ -92,6 +95,11 @@ P_LEYCAP, P_AROM, P_SHBGF, P_GNRHF, P_LHF, P_FSHF = (_I["leydig_capacity"], _I["
                                                      _I["gnrh_factor"], _I["lh_factor"], _I["fsh_factor"])
 P_SERT, P_GERM, P_MOTF, P_PRL = _I["sertoli_factor"], _I["germ_cell_factor"], _I["motility_factor"], _I["prolactin"]
 P_YIELD, P_VOLF = _I["sperm_yield_factor"], _I["semen_volume_factor"]
+P_SS_MAX, P_SS_K, P_SS_ON, P_SS_OFF = (_I["slow_gnrh_suppression_max"], _I["slow_gnrh_suppression_e2_k"],
+                                      _I["slow_gnrh_suppression_on_days"], _I["slow_gnrh_suppression_off_weeks"])
+# Hill coefficient of the slow suppression's target: steep, so that it is small within the
+# physiological range of E2 and engages above it (an assumption)
+SS_N = 4.0
 P_MAT_K, P_MAT_N, P_MAT_UP, P_MAT_DOWN = (_I["sertoli_maturation_itt_k"], _I["sertoli_maturation_n"],
                                           _I["sertoli_maturation_weeks"], _I["sertoli_regression_weeks"])
 P_REF_FT, P_REF_BIOT, P_REF_FE2 = _I["ref_free_t"], _I["ref_bio_t"], _I["ref_free_e2"]
@@ -194,8 +202,8 @@ def drug_channels(t: float, pk_static: np.ndarray, pk_state: np.ndarray, ch: np.
 (K_N_ALB_T, K_N_ALB_E2, K_KS_T, K_KS_E2, K_LEY_EC50, K_LEY_KN, K_LEY_NORM, K_E2H_NORM, K_TH_NORM, K_PRL_B,
  K_PRL_REF_B, K_SP_KN, K_SP_NORM, K_BONE_EKN, K_BONE_TKN, K_GSIG_KN, K_GSIG_NORM, K_KDES, K_KRES, K_PIT_NORM,
  K_KLH, K_KFSH, K_INH_NORM, K_SHBG_RATE, K_FK, K_FKN, K_HF_NORM, K_TK_N, K_HT_NORM, K_KS, K_KSYN,
- K_MAT_KN, K_MAT_NORM) = range(33)
-N_CONST = 33
+ K_MAT_KN, K_MAT_NORM, K_SS_KN, K_SS_NORM) = range(35)
+N_CONST = 35
 
 
 @njit(cache=True)
@@ -251,6 +259,8 @@ def constants(p: np.ndarray, c: np.ndarray) -> None:
     mk = p[P_MAT_K] * p[P_REF_ITT]
     c[K_MAT_KN] = power(mk, p[P_MAT_N])
     c[K_MAT_NORM] = drive(p[P_REF_ITT], mk, p[P_MAT_N])
+    c[K_SS_KN] = power(p[P_SS_K], SS_N)
+    c[K_SS_NORM] = 1.0 - p[P_SS_MAX] * drive(1.0, p[P_SS_K], SS_N)
 
 
 @njit(cache=True)
@@ -304,7 +314,8 @@ def algebra_c(y: np.ndarray, p: np.ndarray, c: np.ndarray, ch: np.ndarray, a: np
     gnrh = (p[P_GNRHF]
             * brake(e2_signal, p[P_E2H_K], p[P_E2H_N]) / c[K_E2H_NORM]
             * brake(ft_rel, p[P_TH_K], p[P_TH_N]) / c[K_TH_NORM]
-            * c[K_PRL_B] / c[K_PRL_REF_B])
+            * c[K_PRL_B] / c[K_PRL_REF_B]
+            * (1.0 - max(y[SLOW_SUPP], 0.0)) / c[K_SS_NORM])
 
     # Sertoli/germ-cell compartment: inhibin B needs Sertoli cells, more with germ cells
     # (mid-chain spermatocytes/spermatids), and is stimulated a little by FSH.
@@ -435,6 +446,14 @@ def rhs_core_c(y: np.ndarray, p: np.ndarray, c: np.ndarray, ch: np.ndarray, a: n
     tau_w = p[P_MAT_UP] if m_target > m else p[P_MAT_DOWN]
     dy[SERT_MATURE] = (m_target - m) / (tau_w * 168.0)
 
+    # Slow suppression of the GnRH pulse generator: a sustained estrogen-receptor signal above
+    # the physiological range (E2 from aromatised testosterone on testosterone therapy) takes GnRH
+    # drive away over weeks, and it comes back over months once the signal falls.
+    ss_target = p[P_SS_MAX] * drive_kn(max(e2_signal, 0.0), c[K_SS_KN], SS_N)
+    ss = y[SLOW_SUPP]
+    ss_tau = p[P_SS_ON] * 24.0 if ss_target > ss else p[P_SS_OFF] * 168.0
+    dy[SLOW_SUPP] = (ss_target - ss) / ss_tau
+
     # Aromatase enzyme: resynthesised towards its full amount, inactivated irreversibly by a
     # suicide inhibitor (exemestane), so the effect outlasts the drug by the resynthesis time.
     k_syn = c[K_KSYN]
@@ -472,6 +491,7 @@ def reference_state(p: np.ndarray) -> np.ndarray:
     y[ISI] = 1.0
     y[AROM_ACTIVE] = 1.0
     y[SERT_MATURE] = 1.0
+    y[SLOW_SUPP] = p[P_SS_MAX] * drive(1.0, p[P_SS_K], SS_N)
     return y
 
 
@@ -481,4 +501,5 @@ def state_scale(p: np.ndarray) -> np.ndarray:
     s = np.abs(reference_state(p))
     s[GNRHR_DESENS] = 1.0
     s[GNRHR_SIGNAL] = 1.0
+    s[SLOW_SUPP] = 1.0
     return np.maximum(s, 1e-3)

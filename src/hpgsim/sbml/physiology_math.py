@@ -99,8 +99,12 @@ ALGEBRA: tuple[Rule, ...] = (
     Rule("gnrh_drive",
          "gnrh_factor * brake(e2_signal, e2_hyp_k, e2_hyp_n) / brake(1, e2_hyp_k, e2_hyp_n)"
          " * brake(free_t_relative, t_hyp_k, t_hyp_n) / brake(1, t_hyp_k, t_hyp_n)"
-         " * brake(prolactin, prolactin_k, prolactin_n) / brake(ref_prolactin, prolactin_k, prolactin_n)",
+         " * brake(prolactin, prolactin_k, prolactin_n) / brake(ref_prolactin, prolactin_k, prolactin_n)"
+         f" * (1 - max(slow_gnrh_suppression, 0)) / (1 - slow_gnrh_suppression_max * drive(1, slow_gnrh_suppression_e2_k, {model.SS_N:g}))",
          "1", "mean-field hypothalamic GnRH drive"),
+    Rule("slow_gnrh_suppression_target",
+         f"slow_gnrh_suppression_max * drive(max(e2_signal, 0), slow_gnrh_suppression_e2_k, {model.SS_N:g})", "1",
+         "slow suppression of GnRH drive the estrogen-receptor signal is heading for"),
     # Sertoli cells and semen
     Rule("fsh_effective", "max(fsh, 0) + fsh_receptor_agonism", "IU/L", "FSH plus FSH-receptor agonist"),
     Rule("germ_mid", f"({' + '.join(GERM[model.GERM_MID_FIRST:model.GERM_MID_END])}) / "
@@ -198,6 +202,10 @@ RATES: tuple[Rule, ...] = (
          "1", "active aromatase enzyme (fraction)"),
     Rule(S[model.GNRHR_SIGNAL], "(gnrh_receptor_agonism - gnrhr_signal) / gnrh_signal_tau", "1",
          "slow signal of exogenous GnRH-receptor occupancy"),
+    Rule(S[model.SLOW_SUPP],
+         "(slow_gnrh_suppression_target - slow_gnrh_suppression) / piecewise(slow_gnrh_suppression_on_days * 24,"
+         " slow_gnrh_suppression_target > slow_gnrh_suppression, slow_gnrh_suppression_off_weeks * 168)", "1",
+         "slow suppression of GnRH drive"),
     Rule(S[model.SERT_MATURE],
          "(sertoli_maturity_target - sertoli_maturity) / (piecewise(sertoli_maturation_weeks,"
          " sertoli_maturity_target > sertoli_maturity, sertoli_regression_weeks) * 168)", "1", "Sertoli maturity"),

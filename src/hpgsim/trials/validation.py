@@ -59,17 +59,17 @@ FAILURE_NOTES: dict[tuple, str] = {
     ("helo2017", "clomiphene_25mg", "concentration:enclomiphene", "median", 112.15):
         "a median concentration with no baseline: sampling time unknown and the runner compares levels only for drugs given as themselves",
     ("coviello2005", "te_placebo", "intratesticular_testosterone", "mean", 3.0):
-        "ITT falls about 75 % not 94 %: LH is suppressed 84 % (inside its interval, short of the observed 95 %), and the LH left and the serum T "
-        "the testis takes up (itt_serum_uptake, fitted to 2.9) keep more ITT than observed",
+        "ITT falls about 75 % not 94 %: LH is suppressed 86 % at the trough (inside its interval, short of the observed 95 %), and the LH left and "
+        "the serum T the testis takes up (itt_serum_uptake, fitted to 2.9) keep more ITT than observed",
     ("coviello2005", "te_hcg125", "intratesticular_testosterone", "mean", 3.0):
         "low-dose hCG restores less ITT than observed (same cause as the placebo arm; hCG potency is fitted to all three doses)",
-    ("coviello2005", "te_hcg250", "intratesticular_testosterone", "mean", 3.0):
-        "just below the interval (about -25 % vs -22 % at its edge): the SHBG androgen term lowers total T on TE, so less "
-        "serum T reaches the testis, and hCG potency is fitted to all three doses",
+    ("coviello2005", "te_hcg500", "intratesticular_testosterone", "mean", 3.0):
+        "hCG 500 IU restores more ITT than observed (+51 % vs +26 %) while 125 IU restores less: one potency fitted to "
+        "all three doses cannot give the flat dose-response seen; the Leydig response to hCG does not saturate enough",
     ("hr2005_who_te", "te200", "sperm_concentration", "median_weeks_to_below", 10.0):
         "the fall has the wrong shape: spermiation, fitted steep so that recovery waits for a full cycle, fails within "
         "weeks as ITT drops (below 10 M/mL at 3 weeks, observed 7), while the germ-cell chain then empties slowly; "
-        "LH is also suppressed only 84 % (coviello2005), so ITT and germ-cell input do not fall far enough",
+        "LH is also suppressed only 86 % at the trough (coviello2005), so ITT and germ-cell input do not fall far enough",
     ("liu2006", "androgen", "sperm_concentration", "fraction_at_least", 77.98):
         "every virtual man recovers by 6 months: the between-man spread of recovery (age, ester, duration, ethnicity in Liu's Cox model) is not modelled",
     ("rastrelli2014", "gonadotropins_prepubertal_onset", "sperm_concentration", "mean", 77.94):
@@ -83,13 +83,13 @@ FAILURE_NOTES: dict[tuple, str] = {
 STUDY_NOTES: dict[str, str] = {
     "burnett_bowie2009_clinendo": "E2 falls more and T rises less than observed: Burnett-Bowie's E2 assay reads a 15 pg/mL baseline against Leder's 26 (assay floors blunt measured falls), and the E2 feedback gain sits on its bound",
     "burnett_bowie2009_jcem": "as burnett_bowie2009_clinendo (the same trial)",
-    "indonesia_te": "too few men reach azoospermia on testosterone: LH and FSH are suppressed less than observed (coviello2005: LH -84 % vs -95 %) and serum T keeps ITT up, so germ-cell input goes on",
+    "indonesia_te": "too few men reach azoospermia on testosterone: LH and FSH are suppressed less than observed (coviello2005: LH -86 % vs -95 % at the trough) and serum T keeps ITT up, so germ-cell input goes on",
     "gibb2016": "young men: Gibb's small T rise conflicts with T'Sjoen's +146 % in young men on a stronger inhibitor; Gibb's crossover compares on-drug with on-placebo, not with baseline",
     "basar2009": "anastrozole's effect on semen in infertile men: the model has no direct E2 action on the testis beyond ITT",
-    "gu2003": "too few men reach azoospermia on testosterone: LH and FSH are suppressed less than observed (coviello2005: LH -84 % vs -95 %) and serum T keeps ITT up, so germ-cell input goes on; and 0.89 back at 20 M/mL after two years (edge 0.9) because about a tenth of virtual men start below it, while contraceptive trials enrol healthy volunteers, as liu2006, whose spec now screens for at least 20 M/mL at entry; this validation spec is left as transcribed",
-    "handelsman1995": "too few men reach azoospermia on testosterone: LH and FSH are suppressed less than observed (coviello2005: LH -84 % vs -95 %) and serum T keeps ITT up, so germ-cell input goes on",
+    "gu2003": "too few men reach azoospermia on testosterone: LH and FSH are suppressed less than observed (coviello2005: LH -86 % vs -95 % at the trough) and serum T keeps ITT up, so germ-cell input goes on; and 0.89 back at 20 M/mL after two years (edge 0.9) because about a tenth of virtual men start below it, while contraceptive trials enrol healthy volunteers, as liu2006, whose spec now screens for at least 20 M/mL at entry; this validation spec is left as transcribed",
+    "handelsman1995": "too few men reach azoospermia on testosterone: LH and FSH are suppressed less than observed (coviello2005: LH -86 % vs -95 % at the trough) and serum T keeps ITT up, so germ-cell input goes on",
     "wallace1993": "trough T and E2 rise less than the observed 2.5-fold on TE 200 mg weekly (+121 % and +112 %): the trough depends on the depot's release rate, taken from other studies; cause not settled",
-    "zhang1999": "too few men reach azoospermia on testosterone undecanoate: LH and FSH are suppressed less than observed (coviello2005: LH -84 % vs -95 %) and serum T keeps ITT up",
+    "zhang1999": "too few men reach azoospermia on testosterone undecanoate: LH and FSH are suppressed less than observed (coviello2005: LH -86 % vs -95 % at the trough) and serum T keeps ITT up",
     "samplaski2014": "too few men azoospermic after testosterone (LH suppression too shallow, coviello2005), and every man recovers: no between-man spread of recovery and no non-recovery",
     "wenker2015": "sperm return about 6 weeks after stopping testosterone (observed 20): these men were on testosterone for years and many were azoospermic, while the model restarts germ-cell input as soon as ITT returns and has no lag in LH recovery after long androgen exposure",
     "liu2009": "sperm appear after about 10 weeks, not 31: Sertoli maturation (about 3 months, an assumption from the FSH pretreatment used clinically, not fitted to this study) lets germ-cell input start gradually, and the first sperm need only a little of it; no pubertal threshold in maturity is modelled",

@@ -26,8 +26,9 @@ HCG_F_SC = 0.6              # SC: recombinant 0.40 (Ovitrelle SmPC); urinary SC 
 HCG_KA_SC = 0.15            # 1/h: tmax about 15 h SC (urinary hCG SmPC: 12-18 h)
 HCG_F_IM = 0.75
 HCG_KA_IM = 0.3             # 1/h: tmax about 9 h IM (SmPC: 9-12 h)
-# LH-equivalents per IU/L of hCG at the Leydig cell, fitted to Coviello 2005 (calibration set).
-HCG_LH_POTENCY = 0.2069
+# LH-equivalents per IU/L of hCG at the Leydig cell, fitted to Coviello 2005 (calibration set);
+# refitted with the slow GnRH suppression (docs/calibration-slow-suppression.md): 0.207 -> 0.246.
+HCG_LH_POTENCY = 0.2461
 
 register(DrugRecord(
     name="hcg",
