@@ -91,8 +91,9 @@ and does not desensitise its receptor in this mean-field limit. S is a slow supp
 drive by a sustained estrogen signal above the physiological range (H is the stimulatory Hill
 term, steep so that S is small at normal E2; S_ref is its value at the reference signal): on
 testosterone therapy, E2 from aromatised T builds it over weeks, so LH stays down through the
-trough of each injection cycle, and it wears off over months after the androgen stops. It is
-fitted to the testosterone-suppression trials of the calibration set.
+trough of each injection cycle, and it wears off over about a year after the androgen stops. Its size,
+threshold and offset time are fitted to the calibration set in a cohort fit
+(docs/calibration-slow-suppression.md); it does not touch medical castration (Pitteloud 2008).
 
 Known conflict. The brakes are fitted to the calibration set's drug trials, which ask for a
 steep E2 brake near normal E2 (aromatase inhibitors raise LH and T a lot) and a weak AR brake
