@@ -353,9 +353,13 @@ CONDITIONS: dict[str, Condition] = {c.name: c for c in (
     Condition(
         "klinefelter",
         "47,XXY: germ-cell aplasia, few Sertoli cells and failing Leydig cells near their ceiling; mosaic men "
-        "halfway and with some germ cells.",
+        "halfway and with some germ cells. E2 falls with T here (as Aksglaede 2007 found); a meta-analysis "
+        "(Endocrine 2019) finds it equal to or slightly above controls', which the model does not reproduce.",
         (("karyotype", "47,XXY or mosaic; typical 47,XXY"),),
-        ("Nieschlag E. Dtsch Arztebl 2013", "Hoest C et al. Asian J Androl 2014", "Int J Endocrinol 2012;324835"),
+        ("Nieschlag E. Dtsch Arztebl 2013", "Hoest C et al. Asian J Androl 2014", "Int J Endocrinol 2012;324835",
+         "Aksglaede L et al. Clin Endocrinol 2007;66:276 (E2 reduced)",
+         "Endocrine 2019;64:209, PMID 30701446 (meta-analysis, 707 men: E2 +4.3 pg/mL, CI 0.4-8.1; no difference "
+         "with accurate assays; E2/T ratio higher)"),
         _klinefelter,
         "Primary testicular failure, high LH/FSH, low T; anastrozole may help T/E2 but not overcome germ-cell aplasia"),
     Condition(
