@@ -8,6 +8,7 @@ from a different starting point (an independent check: the truth is known by con
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -179,11 +180,17 @@ def test_report_lists_targets_moves_and_what_the_data_cannot_identify(synthetic_
     assert "not identified" in text.split("`semen_volume`")[1].splitlines()[0]
 
 
-def test_calibrate_command_writes_the_set_and_report(synthetic_spec, tmp_path):
+def _spec_folder(synthetic_spec, tmp_path) -> Path:
+    """A folder holding the synthetic trial as a spec file (what --specs and --validation take)."""
     specs = tmp_path / "specs"
     specs.mkdir()
     (specs / "toy.yaml").write_text(yaml.safe_dump(_toy({t.measure: t.observed for t in
                                                          spec_targets(synthetic_spec)})))
+    return specs
+
+
+def test_calibrate_command_writes_the_set_and_report(synthetic_spec, tmp_path):
+    specs = _spec_folder(synthetic_spec, tmp_path)
     out = tmp_path / "out"
     result = runner.invoke(app, ["calibrate", "--free", "anastrozole.ec50_ng_ml", "--specs", str(specs),
                                  "--validation", str(specs), "--max-iterations", "2", "--out", str(out),
@@ -197,10 +204,7 @@ def test_calibrate_command_writes_the_set_and_report(synthetic_spec, tmp_path):
 
 
 def test_calibrate_command_starts_from_a_given_set_and_keeps_its_fixed_values(synthetic_spec, tmp_path):
-    specs = tmp_path / "specs"
-    specs.mkdir()
-    (specs / "toy.yaml").write_text(yaml.safe_dump(_toy({t.measure: t.observed for t in
-                                                         spec_targets(synthetic_spec)})))
+    specs = _spec_folder(synthetic_spec, tmp_path)
     start = tmp_path / "start.yaml"
     ParameterSet({"anastrozole.ec50_ng_ml": 20.0, "e2_hyp_n": 2.0}).save(start)
     out = tmp_path / "out"

@@ -54,3 +54,18 @@ def test_calibrate_includes_the_experiments_only_when_asked(monkeypatch):
     assert not seen
     fit.evaluate_set({}, [], 0, 1, experiments=True)
     assert seen
+
+
+def test_both_reports_show_the_experiments_under_the_calibration_set_and_keep_the_validation_set(tmp_path):
+    import dataclasses
+
+    from hpgsim.trials import html_report
+    from hpgsim.trials.validation import markdown, run_all
+
+    run = run_all(n_virtual=5, seed=1, only=("leder2004", "shah2021"))   # one spec from each set
+    run = dataclasses.replace(run, experiments=tuple(experiment_targets()))
+    for page in (markdown(run), html_report.render(run, [], tmp_path)):
+        calibration, experiments, validation = (page.find("Calibration set"), page.find("Physiology experiments"),
+                                                page.find("Validation set"))
+        assert 0 <= calibration < experiments < validation, (calibration, experiments, validation)
+        assert page.count("pitteloud2008") == 3

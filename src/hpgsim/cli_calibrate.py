@@ -142,7 +142,7 @@ def calibrate_command(
         # the start file's values are in force throughout (those not fitted stay fixed at them); the
         # fitted ones start from and are pulled toward them
         with start_set.applied(), _bar(not no_progress, "calibrating (simulations of the whole set)") as tick:
-            # the packaged calibration set also holds physiology experiments that are not trials
+            # --experiments adds the packaged set's non-trial physiology experiments
             # (hpgsim.calibration.experiments); a folder of one's own specs is fitted alone
             result = calibrate(specs, _names(free), n_virtual=n_virtual, seed=seed, max_iterations=max_iterations,
                                validation=validation, progress=tick, start=dict(start_set.values) or None,

@@ -14,7 +14,7 @@ aromatase. KC alone raised mean LH 3-fold by days 3-4, stable at days 6-7. From 
 +/- 3.6 IU/L, and an E2 patch lowered it 36.4 +/- 5.6 -> 19.0 +/- 2.4 IU/L (means +/- SEM).
 So each sex steroid about halves LH on its own, and losing both triples it.
 
-How the interventions are represented (assumptions, stated in each target's note):
+How the interventions are represented (assumptions):
 - ketoconazole: Leydig capacity and the non-testicular T share set to 0, aromatase fully blocked;
 - T add-back: testosterone enanthate 125 mg IM at the start of day 4, released from its depot
   as the catalogue's record says (the study's dose; aromatase stays blocked);

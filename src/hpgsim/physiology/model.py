@@ -448,7 +448,7 @@ def rhs_core_c(y: np.ndarray, p: np.ndarray, c: np.ndarray, ch: np.ndarray, a: n
 
     # Slow suppression of the GnRH pulse generator: a sustained estrogen-receptor signal above
     # the physiological range (E2 from aromatised testosterone on testosterone therapy) takes GnRH
-    # drive away over weeks, and it comes back over months once the signal falls.
+    # drive away over weeks, and gives it back over about a year once the signal falls (fitted).
     ss_target = p[P_SS_MAX] * drive_kn(max(e2_signal, 0.0), c[K_SS_KN], SS_N)
     ss = y[SLOW_SUPP]
     ss_tau = p[P_SS_ON] * 24.0 if ss_target > ss else p[P_SS_OFF] * 168.0

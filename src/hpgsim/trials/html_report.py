@@ -91,16 +91,14 @@ def render(run, figures, base: Path, command: str | None = None) -> str:
                          f'<td class="verdict">{r.verdict}</td><td>{reason}</td></tr>')
         parts.append("</tbody></table>")
         if which == "calibration" and run.experiments:
-            from .validation import experiments_table
-            # the same lines as the Markdown report: heading, paragraph and table
-            table = experiments_table(run.experiments)
-            parts += [f"<h3>{html.escape(table[1].lstrip('# '))}</h3>", f"<p>{_inline(table[3])}</p>",
-                      "<table><thead><tr><th>study</th><th>arm</th><th>measure</th><th>observed [interval]</th>"
-                      "<th>simulated</th><th>verdict</th><th>reason</th></tr></thead><tbody>"]
-            for line in table[7:]:
-                cells = [c.strip() for c in line.strip("|").split(" | ")]
-                css = "pass" if cells[5] == "pass" else "fail"
-                parts.append(f'<tr class="{css}">' + "".join(f"<td>{_inline(c)}</td>" for c in cells) + "</tr>")
+            from .validation import EXPERIMENTS_COLUMNS, EXPERIMENTS_TITLE, experiments_section
+            text, exp_rows = experiments_section(run.experiments)
+            parts += [f"<h3>{html.escape(EXPERIMENTS_TITLE)}</h3>", f"<p>{_inline(text)}</p>",
+                      "<table><thead><tr>" + "".join(f"<th>{c}</th>" for c in EXPERIMENTS_COLUMNS)
+                      + "</tr></thead><tbody>"]
+            for cells, passed in exp_rows:
+                parts.append(f'<tr class="{"pass" if passed else "fail"}">'
+                             + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
             parts.append("</tbody></table>")
         courses = [f for f in figures if f.set == which and f.study]
         if courses:

@@ -460,20 +460,33 @@ def markdown(run: ValidationRun, figures: list[ReportFigure] = (), command: str 
     return "\n".join(lines)
 
 
-def experiments_table(targets) -> list[str]:
-    """Markdown lines: the calibration set's non-trial experiments, each with its verdict and reason."""
+EXPERIMENTS_TITLE = "Physiology experiments of the calibration set that are not trials"
+EXPERIMENTS_COLUMNS = ("study", "arm", "measure", "observed [interval]", "simulated", "verdict", "reason")
+
+
+def experiments_section(targets) -> tuple[str, list[tuple[tuple[str, ...], bool]]]:
+    """The calibration set's non-trial experiments as the reports show them: the paragraph above
+    the table, and per target its cells (:data:`EXPERIMENTS_COLUMNS`, plain text) and verdict."""
     from ..calibration.experiments import experiment_reason
     ok = sum(t.passed for t in targets)
-    lines = ["", "### Physiology experiments of the calibration set that are not trials", "",
-             "Interventions that are not drugs of the catalogue (medical castration, an E2 patch), simulated on the "
-             "model directly (`hpgsim.calibration.experiments`, which states how each intervention is represented). "
-             f"{ok} of {len(targets)} pass; they are not counted in the pass rates above.", "",
-             "| study | arm | measure | observed [interval] | simulated | verdict | reason |", "|---|---|---|---|---|---|---|"]
-    for t in targets:
-        observed = f"{t.observed:.2f} [{t.observed - t.half_width:.2f}, {t.observed + t.half_width:.2f}]"
-        verdict = "pass" if t.passed else "**fail**"
-        lines.append(f"| {t.spec} | {t.arm} | {t.note} | {observed} | {_sig(t.simulated)} | {verdict} | "
-                     f"{_md_cell(experiment_reason(t))} |")
+    text = ("Interventions that are not drugs of the catalogue (medical castration, an E2 patch), simulated on the "
+            "model directly (`hpgsim.calibration.experiments`, which states how each intervention is represented). "
+            f"{ok} of {len(targets)} pass; they are not counted in the pass rates above.")
+    rows = [((t.spec, t.arm, t.note,
+              f"{t.observed:.2f} [{t.observed - t.half_width:.2f}, {t.observed + t.half_width:.2f}]",
+              _sig(t.simulated), "pass" if t.passed else "fail", experiment_reason(t)), bool(t.passed))
+            for t in targets]
+    return text, rows
+
+
+def experiments_table(targets) -> list[str]:
+    """Markdown lines of :func:`experiments_section`."""
+    text, rows = experiments_section(targets)
+    lines = ["", f"### {EXPERIMENTS_TITLE}", "", text, "",
+             "| " + " | ".join(EXPERIMENTS_COLUMNS) + " |", "|" + "---|" * len(EXPERIMENTS_COLUMNS)]
+    for cells, passed in rows:
+        shown = cells[:5] + ("pass" if passed else "**fail**", _md_cell(cells[6]))
+        lines.append("| " + " | ".join(shown) + " |")
     return lines
 
 
