@@ -69,6 +69,10 @@ def test_reused_model_equals_the_mans_own_file(two_men):
     for sid, atol in absolute_tolerances(man, DEFAULT_ATOL_FACTOR).items():
         integrator.setIndividualTolerance(sid, atol)
     own = np.asarray(rr.simulate(times=np.asarray(out_t) - man.t_start, selections=list(bench.OUTPUTS)))
+    # Not bit for bit: the reused model gets this man's values after loading, so CVODE starts
+    # from the same state by another path and its steps differ; the two runs agree to a few
+    # times their tolerance (rtol 1e-6). A wrong or missing parameter assignment differs by
+    # percents (the two men's LH differ by more than 1 %).
     for j, name in enumerate(bench.OUTPUTS):
         worst = float(np.max(np.abs(theirs["values"][name][1] / own[:, j] - 1.0)))
-        assert worst < 1e-6, f"{name}: relative difference {worst:.2e}"
+        assert worst < 1e-5, f"{name}: relative difference {worst:.2e}"

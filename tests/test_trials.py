@@ -171,12 +171,13 @@ def test_an_impossible_screen_says_how_many_candidates_met_it():
     message = str(caught.value)
     assert caught.value.field == "population.include"
     # at least cohort.MIN_CANDIDATES are drawn before a screen is called impossible
-    assert "only 0 of 2000 candidates meeting total_testosterone < 10 ng/dL at week 0" in message
+    assert "only 0 of 5000 candidates meeting total_testosterone < 10 ng/dL at week 0" in message
 
 
 def test_a_rare_screen_fills_a_small_cohort():
     # about one young man in thirty has total T under 300 ng/dL (the population's 2.5th centile is
-    # 264 ng/dL, Travison 2017): twenty candidates per man (200) would yield about seven, not ten
+    # 264 ng/dL, Travison 2017): twenty candidates per man (200) would yield about seven, not ten,
+    # so the arm needs more than that (the budget is 50 per man and at least cohort.MIN_CANDIDATES)
     data = _break(lambda d: d["population"].update(
         age={"min": 20, "max": 30}, include=[{"measure": "total_testosterone", "lt": 300, "unit": "ng/dL"}]))
     result = run_trial(parse_spec(data, file="spec.yaml"), n_virtual=10, seed=1)

@@ -83,10 +83,18 @@ bioavailable T and the man's adipose aromatase (`arom`, proportional to fat mass
 Deurenberg formula). E2 binds the SHBG sites T leaves free.
 
 ### Hypothalamus
-    e   = (FE2 / FE2_ref)(1 - c_ERant) + c_ERago          (E2 seen by the estrogen receptor)
-    G   = gnrh * B_E,hyp(e) * B_T(FT / FT_ref) * B_PRL(PRL) * (1 - S) / (1 - S_ref)
-    dS/dt = (s_max H(e; k_S, 4) - S) / tau_S     tau_S = tau_on while S rises, tau_off while it falls
-Mean-field GnRH drive, braked by E2 (ER), T (AR) and prolactin. Endogenous GnRH is pulsatile
+    e_h = [(1 - w)(FE2 / FE2_ref) + w (FT / FT_ref) a (1 - c_AI,brain)](1 - c_ERant) + c_ERago
+    G   = gnrh * B_E,hyp(e_h) * B_T(FT / FT_ref) * B_PRL(PRL) * (1 - S) / (1 - S_ref)
+    dS/dt = (s_max H(e_h; k_S, 4) - S) / tau_S     tau_S = tau_on while S rises, tau_off while it falls
+Mean-field GnRH drive, braked by E2 (ER), T (AR) and prolactin. The estrogen the GnRH network
+sees (e_h, 1 in the reference man) is serum free E2 plus E2 made in the brain itself from free T:
+aromatase is expressed in the human preoptic area and hypothalamus (Biegon 2010, [11C]vorozole
+PET). A share w of the reference signal is local; a is the active aromatase enzyme (exemestane
+inactivates it everywhere), and c_AI,brain is the block of brain aromatase by a reversible
+inhibitor, the same Emax curve as in the body evaluated at the unbound brain level (the drug
+record's `cns_access` times the plasma level). So an inhibitor that reaches the brain (letrozole)
+lifts more of the E2 brake than its fall of serum E2 alone implies, one that barely does
+(anastrozole) less, and testosterone therapy feeds the brake twice, through serum E2 and locally. Endogenous GnRH is pulsatile
 and does not desensitise its receptor in this mean-field limit. S is a slow suppression of the
 drive by a sustained estrogen signal above the physiological range (H is the stimulatory Hill
 term, steep so that S is small at normal E2; S_ref is its value at the reference signal): on
@@ -99,13 +107,15 @@ Known conflict. The brakes are fitted to the calibration set's drug trials, whic
 steep E2 brake near normal E2 (aromatase inhibitors raise LH and T a lot) and a weak AR brake
 (T rises with LH on an inhibitor). Fitted that way, the E2 brake is close to a power law, and
 medical castration with ketoconazole (Pitteloud 2008, calibration set, simulated in
-`hpgsim.calibration.experiments`) raises LH about 300-fold against the observed 3-fold; T and
-E2 add-back each halved LH in those men, against 0.80 and 0.004 here. Joint fits that include
+`hpgsim.calibration.experiments`) raises LH about 280-fold against the observed 3-fold; T and
+E2 add-back each halved LH in those men, against 0.90 and 0.004 here. Joint fits that include
 the experiment bring castration to 4-6-fold but cost the drug trials (docs/validation.md lists
 the verdicts). Simulations far from normal steroid levels (castration, anorchia, very low E2)
 therefore overstate the LH response.
 
 ### Pituitary
+Here e is serum free E2 alone, (FE2 / FE2_ref)(1 - c_ERant) + c_ERago.
+
     dD/dt     = k_des c_GnRHR (1 - D) - k_res D
     G_p       = (G + g_exo c_GnRHR)(1 - D)
     dP_LH/dt  = [G_p^a_LH B_E,pit(e) - (b + (1 - b) G_p) P_LH] / tau_LH

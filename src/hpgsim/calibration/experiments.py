@@ -15,7 +15,8 @@ aromatase. KC alone raised mean LH 3-fold by days 3-4, stable at days 6-7. From 
 So each sex steroid about halves LH on its own, and losing both triples it.
 
 How the interventions are represented (assumptions):
-- ketoconazole: Leydig capacity and the non-testicular T share set to 0, aromatase fully blocked;
+- ketoconazole: Leydig capacity and the non-testicular T share set to 0, aromatase fully blocked
+  (in the brain too: the study reads T add-back as the androgen receptor's effect alone);
 - T add-back: testosterone enanthate 125 mg IM at the start of day 4, released from its depot
   as the catalogue's record says (the study's dose; aromatase stays blocked);
 - E2 add-back: an estrogenic signal equal to the reference man's free E2 at the receptor
@@ -85,6 +86,7 @@ def pitteloud2008_lh() -> dict[str, float]:
     castrated[INDEX["t_nontesticular_fraction"]] = 0.0
     kc = np.zeros(model.N_CHANNELS)
     kc[model.CH_AROM] = 1.0
+    kc[model.CH_AROM_CNS] = 1.0     # the study's premise: T add-back acts through the androgen receptor alone
     day3 = _segment(y0, castrated, kc, HOURS)
     day7 = _segment(day3, castrated, kc, HOURS + 24.0)
     te = get_drug("testosterone_enanthate")
@@ -127,8 +129,9 @@ FAILURE_REASONS = {
                     "that include this experiment trade it against those trials' LH and T rises (calibration cost "
                     "34.5 -> about 54); a slow gonadotrope-capacity state, tried, brought castration to about 4-fold "
                     "but slowed LH suppression on testosterone and silenced the GnRH-pump arms (not adopted)",
-    "ketoconazole_t_addback": "the androgen-receptor brake is weak at normal T (t_hyp_k 2.5 x reference free T): the "
-                              "aromatase-inhibitor trials, in which T rises with LH, push it weaker still in every fit",
+    "ketoconazole_t_addback": "the androgen-receptor brake is weak at normal T (t_hyp_k 4.0 x reference free T): the "
+                              "aromatase-inhibitor trials, in which T rises with LH, push it weaker in every fit (a "
+                              "stronger one, 1.7, passed this target but narrowed the population's low-T tail)",
     "ketoconazole_e2_addback": "the same near-power-law E2 brake: restoring E2 from zero brings LH from the castrate "
                                "level to far below half of it",
 }

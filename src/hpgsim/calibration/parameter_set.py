@@ -39,6 +39,9 @@ DRUG_RANGES: dict[str, tuple[float, float, str]] = {
     "anastrozole.ec50_ng_ml": (0.9, 60.0, "0.9 ng/mL implied in postmenopausal women (Geisler 1996) up to 60 ng/mL, "
                                "beyond which 1 mg daily would barely lower E2 in men (Leder 2004: -35 %)"),
     "letrozole.ec50_ng_ml": (0.1, 50.0, "assumption: two decades either side of the value fitted to T'Sjoen 2005"),
+    "anastrozole.cns_access": (0.02, 1.0, "assumption: from nearly kept out of the brain to free access (unbound "
+                               "brain/plasma level; not measured in humans)"),
+    "letrozole.cns_access": (0.3, 1.0, "Dave N et al. 2013: unbound brain/plasma 0.3-0.98 in rats (intracerebral microdialysis), up to free access"),
     "exemestane.emax": (0.01, 5.0, "assumption: maximal inactivation rate from a 70-h to a 10-min enzyme half-life"),
     "enclomiphene.ec50_ng_ml": (0.1, 20.0, "assumption: around the 2.2 ng/mL steady state of 25 mg clomiphene (Helo 2017), "
                                 "whose T doubled"),
@@ -46,7 +49,7 @@ DRUG_RANGES: dict[str, tuple[float, float, str]] = {
 }
 DEFAULT_DRUG_SPAN = 10.0
 NUMERIC_DRUG_FIELDS = ("ec50_ng_ml", "emax", "hill", "ka_per_h", "ke_per_h", "volume_l", "bioavailability",
-                       "intrinsic_activity")
+                       "intrinsic_activity", "cns_access")
 
 
 def _derived_rules() -> dict[str, tuple[tuple[str, Callable[[records.DrugRecord, records.DrugRecord], dict]], ...]]:

@@ -19,8 +19,8 @@ import numpy as np
 from numba import njit
 
 # columns of the per-drug static table the engine builds from DrugRecords
-KA, KE, VOL, CHAN, EMAX, EC50, HILL, KIND, IA = range(9)
-N_STATIC = 9
+KA, KE, VOL, CHAN, EMAX, EC50, HILL, KIND, IA, CNS = range(10)
+N_STATIC = 10
 # values of the KIND column (records.EFFECT_KINDS)
 KIND_EMAX, KIND_LINEAR, KIND_ABSORPTION = 0, 1, 2
 # columns of the per-drug state at the start of the current segment

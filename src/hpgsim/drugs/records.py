@@ -24,6 +24,7 @@ CHANNELS = {
     "gnrh_receptor_agonism": 5,  # exogenous GnRH-receptor occupancy (0..1)
     "testosterone_input": 6,     # exogenous testosterone entering plasma (nmol/h)
     "aromatase_inactivation": 7, # rate of irreversible aromatase inactivation (1/h)
+    "cns_aromatase_inhibition": 8,  # fraction of brain aromatase blocked (derived from aromatase_inhibition)
 }
 # How a drug's amount becomes a channel value: an Emax curve of the plasma concentration, a
 # linear potency times the concentration (hormone agonists dosed in IU), or the absorption
@@ -68,6 +69,9 @@ class DrugRecord:
     # ER ligands only: estrogen-like signal per unit receptor occupancy (0 = pure antagonist;
     # a partial agonist such as zuclomiphene hides E2 and adds this much of its own)
     intrinsic_activity: float = 0.0
+    # unbound brain over unbound plasma level: how much of an aromatase inhibitor reaches brain
+    # aromatase (channel cns_aromatase_inhibition); 1 = freely, as in plasma
+    cns_access: float = 1.0
     # a mixture (clomiphene citrate) is dosed as its parts: (part drug name, fraction of the dose)
     parts: tuple[tuple[str, float], ...] = ()
     # other routes of the same drug: (route, bioavailability, ka_per_h); the record's own route first

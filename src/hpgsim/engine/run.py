@@ -75,6 +75,7 @@ class DoseEvents:
             tab[i, pk.HILL] = d.hill
             tab[i, pk.KIND] = EFFECT_KINDS[d.effect]
             tab[i, pk.IA] = d.intrinsic_activity
+            tab[i, pk.CNS] = d.cns_access
         return tab
 
 

@@ -65,8 +65,8 @@ STATE_NAMES = ("gnrhr_desensitised", "lh_pool", "lh", "fsh_pool", "fsh", "leydig
  A_BONE_E, A_BONE_T, A_LH_EFF, A_FSH_EFF) = range(16)
 N_ALG = 16
 
-N_CHANNELS = 8
-CH_AROM, CH_ER_ANT, CH_ER_AGO, CH_LHR, CH_FSHR, CH_GNRHR, CH_T_IN, CH_AROM_INACT = range(N_CHANNELS)
+N_CHANNELS = 9
+CH_AROM, CH_ER_ANT, CH_ER_AGO, CH_LHR, CH_FSHR, CH_GNRHR, CH_T_IN, CH_AROM_INACT, CH_AROM_CNS = range(N_CHANNELS)
 
 # parameter slots as compile-time constants (numba freezes module-level ints)
 _I = INDEX
@@ -97,6 +97,7 @@ P_SERT, P_GERM, P_MOTF, P_PRL = _I["sertoli_factor"], _I["germ_cell_factor"], _I
 P_YIELD, P_VOLF = _I["sperm_yield_factor"], _I["semen_volume_factor"]
 P_SS_MAX, P_SS_K, P_SS_ON, P_SS_OFF = (_I["slow_gnrh_suppression_max"], _I["slow_gnrh_suppression_e2_k"],
                                       _I["slow_gnrh_suppression_on_days"], _I["slow_gnrh_suppression_off_weeks"])
+P_CNS_AROM = _I["cns_aromatisation_share"]
 # Hill coefficient of the slow suppression's target: steep, so that it is small within the
 # physiological range of E2 and engages above it (an assumption)
 SS_N = 4.0
@@ -161,8 +162,11 @@ def drug_channels(t: float, pk_static: np.ndarray, pk_state: np.ndarray, ch: np.
     """
     for c in range(N_CHANNELS):
         ch[c] = 0.0
-    # unblocked fractions of the three occupancy-type channels (scalars: this is the hot path)
+    # unblocked fractions of the occupancy-type channels (scalars: this is the hot path); an
+    # aromatase inhibitor blocks the body's aromatase at its plasma level and the brain's at its
+    # unbound brain level (record field cns_access times the plasma level)
     keep_arom = 1.0
+    keep_arom_cns = 1.0
     keep_er = 1.0
     keep_gnrhr = 1.0
     for d in range(pk_static.shape[0]):
@@ -181,6 +185,8 @@ def drug_channels(t: float, pk_static: np.ndarray, pk_state: np.ndarray, ch: np.
         eff = pk_static[d, pk.EMAX] * drive(conc, pk_static[d, pk.EC50], pk_static[d, pk.HILL])
         if c == CH_AROM:
             keep_arom *= 1.0 - min(eff, 1.0)
+            eff_cns = pk_static[d, pk.EMAX] * drive(conc * pk_static[d, pk.CNS], pk_static[d, pk.EC50], pk_static[d, pk.HILL])
+            keep_arom_cns *= 1.0 - min(eff_cns, 1.0)
         elif c == CH_ER_ANT:
             keep_er *= 1.0 - min(eff, 1.0)
             ch[CH_ER_AGO] += pk_static[d, pk.IA] * eff
@@ -189,6 +195,7 @@ def drug_channels(t: float, pk_static: np.ndarray, pk_state: np.ndarray, ch: np.
         else:
             ch[c] += eff
     ch[CH_AROM] = 1.0 - keep_arom
+    ch[CH_AROM_CNS] = 1.0 - keep_arom_cns
     ch[CH_ER_ANT] = 1.0 - keep_er
     ch[CH_GNRHR] = 1.0 - keep_gnrhr
 
@@ -213,6 +220,15 @@ def drive_kn(x: float, kn: float, n: float) -> float:
         return 0.0
     xn = power(x, n)
     return xn / (xn + kn)
+
+
+@njit(cache=True)
+def hypothalamic_e2_signal(fe2_rel: float, ft_rel: float, arom_active: float, share: float, ch: np.ndarray) -> float:
+    """Estrogen-receptor signal of the GnRH neurons (relative to the reference man): serum free E2
+    plus E2 made in the brain from free T by its own aromatase (``share`` of the signal at
+    baseline), which a brain-penetrant aromatase inhibitor blocks; an ER antagonist hides both."""
+    local = ft_rel * max(arom_active, 0.0) * (1.0 - ch[CH_AROM_CNS])
+    return ((1.0 - share) * fe2_rel + share * local) * (1.0 - ch[CH_ER_ANT]) + ch[CH_ER_AGO]
 
 
 @njit(cache=True)
@@ -307,10 +323,11 @@ def algebra_c(y: np.ndarray, p: np.ndarray, c: np.ndarray, ch: np.ndarray, a: np
     e2 = e2_prod / p[P_E2CL]
     fe2 = free_e2(e2, shbg, ft, ks_t, ks_e2, n_alb_e2)
 
-    # Hypothalamus: mean-field GnRH drive braked by E2 at the estrogen receptor (an ER
-    # antagonist hides E2, an ER agonist adds to it), by T at the androgen receptor and by prolactin.
-    e2_signal = (fe2 / p[P_REF_FE2]) * (1.0 - ch[CH_ER_ANT]) + ch[CH_ER_AGO]
+    # Hypothalamus: mean-field GnRH drive braked by E2 at the estrogen receptor (serum free E2 and
+    # E2 made in the brain from free T; an ER antagonist hides it, an ER agonist adds to it), by T
+    # at the androgen receptor and by prolactin. The pituitary sees serum E2 alone (rhs_core_c).
     ft_rel = ft / p[P_REF_FT]
+    e2_signal = hypothalamic_e2_signal(fe2 / p[P_REF_FE2], ft_rel, y[AROM_ACTIVE], p[P_CNS_AROM], ch)
     gnrh = (p[P_GNRHF]
             * brake(e2_signal, p[P_E2H_K], p[P_E2H_N]) / c[K_E2H_NORM]
             * brake(ft_rel, p[P_TH_K], p[P_TH_N]) / c[K_TH_NORM]
@@ -449,7 +466,8 @@ def rhs_core_c(y: np.ndarray, p: np.ndarray, c: np.ndarray, ch: np.ndarray, a: n
     # Slow suppression of the GnRH pulse generator: a sustained estrogen-receptor signal above
     # the physiological range (E2 from aromatised testosterone on testosterone therapy) takes GnRH
     # drive away over weeks, and gives it back over about a year once the signal falls (fitted).
-    ss_target = p[P_SS_MAX] * drive_kn(max(e2_signal, 0.0), c[K_SS_KN], SS_N)
+    hyp_signal = hypothalamic_e2_signal(a[A_FE2] / p[P_REF_FE2], a[A_FT] / p[P_REF_FT], y[AROM_ACTIVE], p[P_CNS_AROM], ch)
+    ss_target = p[P_SS_MAX] * drive_kn(max(hyp_signal, 0.0), c[K_SS_KN], SS_N)
     ss = y[SLOW_SUPP]
     ss_tau = p[P_SS_ON] * 24.0 if ss_target > ss else p[P_SS_OFF] * 168.0
     dy[SLOW_SUPP] = (ss_target - ss) / ss_tau

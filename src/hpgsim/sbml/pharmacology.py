@@ -26,10 +26,10 @@ from .physiology_math import Rule
 # unit of each channel's value (records.CHANNELS; LH and FSH equivalents are IU/L, no SBML unit)
 CHANNEL_UNITS = {"aromatase_inhibition": "1", "er_antagonism": "1", "er_agonism": "1", "lh_receptor_agonism": None,
                  "fsh_receptor_agonism": None, "gnrh_receptor_agonism": "1", "testosterone_input": "nmol/h",
-                 "aromatase_inactivation": "1/h"}
+                 "aromatase_inactivation": "1/h", "cns_aromatase_inhibition": "1"}
 assert set(CHANNEL_UNITS) == set(CHANNELS)
 # channels whose drug effects combine as independent blocks (model.drug_channels)
-_BLOCKS = ("aromatase_inhibition", "er_antagonism", "gnrh_receptor_agonism")
+_BLOCKS = ("aromatase_inhibition", "er_antagonism", "gnrh_receptor_agonism", "cns_aromatase_inhibition")
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,9 @@ def drug_parameters(events: DoseEvents) -> list[DrugParam]:
             if drug.channel == "er_antagonism":
                 out.append(DrugParam(f"ia_{r}", drug.intrinsic_activity, "1",
                                      f"{drug.name}: estrogen-like signal per unit receptor occupancy"))
+            if drug.channel == "aromatase_inhibition":
+                out.append(DrugParam(f"cns_{r}", drug.cns_access, "1",
+                                     f"{drug.name}: unbound brain over unbound plasma level"))
     return out
 
 
@@ -119,6 +122,10 @@ def channel_rules(events: DoseEvents) -> list[Rule]:
             terms[drug.channel].append(f"(1 - min(effect_{r}, 1))")
             if drug.channel == "er_antagonism":
                 terms["er_agonism"].append(f"ia_{r} * effect_{r}")
+            if drug.channel == "aromatase_inhibition":
+                rules.append(Rule(f"cns_effect_{r}", f"emax_{r} * drive(central_{r} / V_{r} * cns_{r}, ec50_{r}, hill_{r})",
+                                  None, f"{drug.name} ({drug.route}): effect on brain aromatase"))
+                terms["cns_aromatase_inhibition"].append(f"(1 - min(cns_effect_{r}, 1))")
         else:
             terms[drug.channel].append(f"effect_{r}")
     for channel, parts in terms.items():

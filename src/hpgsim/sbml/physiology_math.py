@@ -94,16 +94,20 @@ ALGEBRA: tuple[Rule, ...] = (
          "free E2 (binding.free_e2: E2 binds the SHBG sites T leaves free)"),
     # hypothalamus
     Rule("e2_signal", "(free_estradiol / ref_free_e2) * (1 - er_antagonism) + er_agonism", "1",
-         "estrogen signal at the central receptors (antagonist hides E2, agonist adds)"),
+         "estrogen signal of serum E2 at the pituitary receptors (antagonist hides E2, agonist adds)"),
     Rule("free_t_relative", "free_testosterone / ref_free_t", "1", "free T relative to the reference man"),
+    Rule("hypothalamic_e2_signal",
+         "((1 - cns_aromatisation_share) * free_estradiol / ref_free_e2 + cns_aromatisation_share * free_t_relative"
+         " * max(aromatase_active, 0) * (1 - cns_aromatase_inhibition)) * (1 - er_antagonism) + er_agonism", "1",
+         "estrogen signal of the GnRH neurons: serum free E2 and E2 made in the brain from free T"),
     Rule("gnrh_drive",
-         "gnrh_factor * brake(e2_signal, e2_hyp_k, e2_hyp_n) / brake(1, e2_hyp_k, e2_hyp_n)"
+         "gnrh_factor * brake(hypothalamic_e2_signal, e2_hyp_k, e2_hyp_n) / brake(1, e2_hyp_k, e2_hyp_n)"
          " * brake(free_t_relative, t_hyp_k, t_hyp_n) / brake(1, t_hyp_k, t_hyp_n)"
          " * brake(prolactin, prolactin_k, prolactin_n) / brake(ref_prolactin, prolactin_k, prolactin_n)"
          f" * (1 - max(slow_gnrh_suppression, 0)) / (1 - slow_gnrh_suppression_max * drive(1, slow_gnrh_suppression_e2_k, {model.SS_N:g}))",
          "1", "mean-field hypothalamic GnRH drive"),
     Rule("slow_gnrh_suppression_target",
-         f"slow_gnrh_suppression_max * drive(max(e2_signal, 0), slow_gnrh_suppression_e2_k, {model.SS_N:g})", "1",
+         f"slow_gnrh_suppression_max * drive(max(hypothalamic_e2_signal, 0), slow_gnrh_suppression_e2_k, {model.SS_N:g})", "1",
          "slow suppression of GnRH drive the estrogen-receptor signal is heading for"),
     # Sertoli cells and semen
     Rule("fsh_effective", "max(fsh, 0) + fsh_receptor_agonism", "IU/L", "FSH plus FSH-receptor agonist"),

@@ -28,11 +28,15 @@ from .chunks import ChunkResult, split
 from .population_spec import Population
 from .spec import TrialSpec
 
-MAX_CANDIDATES_PER_MAN = 20
-# A floor on the candidates drawn before a screen is called impossible: a screen that one man in
-# twenty meets would otherwise fail by chance for small cohorts (30 men: 600 candidates) while it
-# fills for 100. Cohorts of 100 men or more draw the same candidates as before.
-MIN_CANDIDATES = 2000
+# Screening costs one steady state per candidate (well under a millisecond), so the budget is
+# generous: a hypogonadal screen (total T < 300 ng/dL in men of 20-70 with no condition named)
+# is met by only a few percent of the general population, one in twenty to one in forty.
+MAX_CANDIDATES_PER_MAN = 50
+# A floor on the candidates drawn before a screen is called impossible: a rare screen would
+# otherwise fail by chance for small cohorts (30 men: 1500 candidates) while it fills for 100.
+# Candidates are drawn in order until the arm is full, so raising the budget or the floor does
+# not change a cohort that fills.
+MIN_CANDIDATES = 5000
 
 # Evaluates candidate chunks (in order) on the arm's screened measures; see enrol().
 ScreenChunks = Callable[[list[np.ndarray]], list[ChunkResult]]

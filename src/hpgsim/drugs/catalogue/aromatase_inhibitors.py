@@ -21,7 +21,13 @@ ANASTROZOLE_HALF_LIFE_H = 46.8   # Mauras N et al. JCEM 2009;94:2975 (label: abo
 ANASTROZOLE_CL_F_L_H = 1.54      # Mauras 2009, apparent clearance CL/F
 ANASTROZOLE_F = 0.85             # secondary source (medlabglobal), uncertain
 ANASTROZOLE_KA_PER_H = 2.6       # gives tmax = ln(ka/ke)/(ka-ke) = 2.0 h (label, fasting)
-ANASTROZOLE_EC50_MEN = 13.81      # ng/mL, fitted to the male calibration set (typical-man fit, now `hpgsim calibrate`: docs/calibration.md); refit: docs/calibration-feedback.md
+ANASTROZOLE_EC50_MEN = 13.67      # ng/mL, fitted to the male calibration set (docs/calibration.md); refits: docs/calibration-feedback.md, docs/calibration-brain-aromatase.md
+# Unbound brain over unbound plasma level, for the block of brain aromatase (the hypothalamic
+# estrogen signal, model.hypothalamic_e2_signal). Not measured in humans for anastrozole; fitted
+# to the calibration set (docs/calibration-brain-aromatase.md), where it went to the low end of
+# its range: 1 mg daily raises LH less per unit fall of serum E2 than letrozole does, as if it
+# barely reached brain aromatase.
+ANASTROZOLE_CNS_ACCESS = 0.02003
 ANASTROZOLE_EC50_WOMEN = 0.9     # ng/mL, implied by Geisler J et al. Br J Cancer 1996 (96.7 % at 1 mg)
 
 register(DrugRecord(
@@ -39,6 +45,7 @@ register(DrugRecord(
     emax=1.0,
     ec50_ng_ml=ANASTROZOLE_EC50_MEN,
     hill=1.0,
+    cns_access=ANASTROZOLE_CNS_ACCESS,
     mechanism="competitive, reversible inhibition of aromatase (CYP19A1) in testis and adipose tissue",
     sources=(
         Source("Mauras N et al. J Clin Endocrinol Metab 2009;94:2975 (t1/2 46.8 h, CL/F 1.54 L/h, tmax 1 h)", "https://www.pubmed.gov/19470631/"),
@@ -46,7 +53,8 @@ register(DrugRecord(
         Source("Geisler J et al. Br J Cancer 1996 (96.7 % in-vivo aromatase inhibition at 1 mg in women)", "http://linkedlifedata.com/resource/pubmed-article/8883419?generic=true"),
         Source("Leder BZ et al. JCEM 2004;89:1174; Burnett-Bowie SM et al. Clin Endocrinol 2009;70:116; Gibb FW et al. JCEM 2016;101:2040 (male potency, fitted)", "https://www.ncbi.nlm.nih.gov/pubmed/15001605"),
     ),
-    notes=f"EC50 in men {ANASTROZOLE_EC50_MEN} ng/mL (fitted) versus {ANASTROZOLE_EC50_WOMEN} ng/mL implied by data in postmenopausal women.",
+    notes=f"EC50 in men {ANASTROZOLE_EC50_MEN} ng/mL (fitted) versus {ANASTROZOLE_EC50_WOMEN} ng/mL implied by data in postmenopausal women. "
+          f"Brain access (unbound brain/plasma) {ANASTROZOLE_CNS_ACCESS:g}, fitted (the low end of its range): not measured in humans.",
     usual_regimen="anastrozole 1 mg daily",
     usual_weeks=12.0,
 ))
@@ -69,8 +77,13 @@ register(DrugRecord(
 
 LETROZOLE_HALF_LIFE_H = 48.0      # Femara label: terminal half-life about 2 days
 LETROZOLE_VSS_L = 1.87 * 75.0     # Femara label: Vss about 1.87 L/kg, for a 75 kg man
+# Unbound brain over unbound plasma level (brain aromatase block): 0.3-0.98 in rats by intracerebral
+# microdialysis, "permeability across the blood-brain barrier is high" (Dave N et al. 2013);
+# fitted with the EC50 to T'Sjoen 2005 (`hpgsim calibrate --specs` with that study alone), at the
+# top of that range: letrozole reaches brain aromatase as freely as plasma aromatase.
+LETROZOLE_CNS_ACCESS = 1.0
 LETROZOLE_KA_PER_H = 1.5          # rapidly and completely absorbed (label); tmax about 2 h
-LETROZOLE_EC50_MEN = 4.744          # ng/mL, fitted to T'Sjoen 2005 (typical-man fit, now `hpgsim calibrate`: docs/calibration.md); refit: docs/calibration-feedback.md
+LETROZOLE_EC50_MEN = 5.25        # ng/mL, fitted to T'Sjoen 2005 with the brain access above (first fits: docs/calibration.md, docs/calibration-feedback.md)
 
 register(DrugRecord(
     name="letrozole",
@@ -86,12 +99,20 @@ register(DrugRecord(
     emax=1.0,
     ec50_ng_ml=LETROZOLE_EC50_MEN,
     hill=1.0,
+    cns_access=LETROZOLE_CNS_ACCESS,
     mechanism="competitive, reversible inhibition of aromatase",
     sources=(
         Source("FEMARA label (t1/2 about 2 days, Vss 1.87 L/kg, complete absorption)", "https://www.drugs.com/pro/femara.html"),
+        Source("Dave N, Gudelsky GA, Desai PB. Cancer Chemother Pharmacol 2013;72:349 (rat brain ECF/plasma unbound AUC 0.3-0.98)",
+               "https://www.springermedizin.de/the-pharmacokinetics-of-letrozole-in-brain-and-brain-tumor-in-ra/8293090"),
+        Source("Biegon A et al. Synapse 2010;64:801 ([11C]vorozole PET: brain aromatase in thalamus, amygdala, preoptic area; blocked by letrozole 2.5 mg)",
+               "https://pubmed.ncbi.nlm.nih.gov/20842717/"),
         Source("T'Sjoen GG et al. JCEM 2005 (2.5 mg daily 28 d in young men: E2 -46 %, LH +339 %, T +146 %; potency fitted)",
                "https://support.simpatra.com/support/solutions/articles/9000110577-comparative-assessment-in-young-and-elderly-men-of-the-gonadotropin-response-to-aromatase-inhibition"),
     ),
+    notes=f"Brain access (unbound brain/plasma) {LETROZOLE_CNS_ACCESS:g}, fitted with the EC50 to T'Sjoen 2005 at the top of "
+          "0.3-0.98 measured in rats by intracerebral microdialysis (Dave 2013); 2.5 mg blocks brain aromatase in men and "
+          "women (Biegon 2010, PET).",
     usual_regimen="letrozole 2.5 mg daily",
     usual_weeks=4.0,
 ))
