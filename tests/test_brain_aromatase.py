@@ -78,3 +78,11 @@ def test_letrozole_raises_lh_more_when_it_blocks_brain_aromatase():
         return lh[-1] / lh[0]
 
     assert lh_rise(1.0) > 1.05 * lh_rise(0.3)
+
+
+def test_a_record_cannot_act_on_the_derived_channel_or_have_negative_brain_access():
+    drug = get_drug("anastrozole")
+    with pytest.raises(ValueError, match="derived from 'aromatase_inhibition'"):
+        replace(drug, channel="cns_aromatase_inhibition")
+    with pytest.raises(ValueError, match="cns_access"):
+        replace(drug, cns_access=-0.1)

@@ -26,6 +26,8 @@ CHANNELS = {
     "aromatase_inactivation": 7, # rate of irreversible aromatase inactivation (1/h)
     "cns_aromatase_inhibition": 8,  # fraction of brain aromatase blocked (derived from aromatase_inhibition)
 }
+# Channels no record acts on directly: the engine fills them from another channel's drugs.
+DERIVED_CHANNELS = {"cns_aromatase_inhibition": "aromatase_inhibition"}
 # How a drug's amount becomes a channel value: an Emax curve of the plasma concentration, a
 # linear potency times the concentration (hormone agonists dosed in IU), or the absorption
 # flux out of the depot (testosterone esters feed the body's own pool).
@@ -99,6 +101,11 @@ class DrugRecord:
             raise ValueError(f"drug {self.name}: effect must be one of {', '.join(EFFECT_KINDS)}")
         if self.parts and abs(sum(f for _, f in self.parts) - 1.0) > 1e-9:
             raise ValueError(f"drug {self.name}: the fractions of its parts must add up to 1")
+        if self.channel in DERIVED_CHANNELS:
+            raise ValueError(f"drug {self.name}: channel {self.channel!r} is derived from "
+                             f"{DERIVED_CHANNELS[self.channel]!r}; give that channel instead")
+        if not self.cns_access >= 0.0:
+            raise ValueError(f"drug {self.name}: cns_access (unbound brain over plasma level) must be 0 or more")
 
     @property
     def routes(self) -> tuple[str, ...]:
