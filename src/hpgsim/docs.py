@@ -94,8 +94,9 @@ inactivates it everywhere), and c_AI,brain is the block of brain aromatase by a 
 inhibitor, the same Emax curve as in the body evaluated at the unbound brain level (the drug
 record's `cns_access` times the plasma level). So an inhibitor that reaches the brain (letrozole)
 lifts more of the E2 brake than its fall of serum E2 alone implies, one that barely does
-(anastrozole) less, and testosterone therapy feeds the brake twice, through serum E2 and locally. Endogenous GnRH is pulsatile
-and does not desensitise its receptor in this mean-field limit. S is a slow suppression of the
+(anastrozole) less, and testosterone therapy feeds the brake twice, through serum E2 and locally.
+Endogenous GnRH is pulsatile and does not desensitise its receptor in this mean-field limit.
+S is a slow suppression of the
 drive by a sustained estrogen signal above the physiological range (H is the stimulatory Hill
 term, steep so that S is small at normal E2; S_ref is its value at the reference signal): on
 testosterone therapy, E2 from aromatised T builds it over weeks, so LH stays down through the

@@ -125,7 +125,7 @@ def reference_state_into(p, y):
     y[model.ISI] = 1.0
     y[model.AROM_ACTIVE] = 1.0
     y[model.SERT_MATURE] = 1.0
-    y[model.SLOW_SUPP] = p[model.P_SS_MAX] * model.drive(1.0, p[model.P_SS_K], model.SS_N)
+    y[model.SLOW_SUPP] = model.reference_slow_suppression(p)
 
 
 @njit(cache=True)

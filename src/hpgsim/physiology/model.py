@@ -223,6 +223,13 @@ def drive_kn(x: float, kn: float, n: float) -> float:
 
 
 @njit(cache=True)
+def reference_slow_suppression(p: np.ndarray) -> float:
+    """The slow GnRH suppression at the reference man's estrogen signal (1): his steady state,
+    and the normaliser that keeps his GnRH drive at gnrh_factor."""
+    return p[P_SS_MAX] * drive(1.0, p[P_SS_K], SS_N)
+
+
+@njit(cache=True)
 def hypothalamic_e2_signal(fe2_rel: float, ft_rel: float, arom_active: float, share: float, ch: np.ndarray) -> float:
     """Estrogen-receptor signal of the GnRH neurons (relative to the reference man): serum free E2
     plus E2 made in the brain from free T by its own aromatase (``share`` of the signal at
@@ -276,7 +283,7 @@ def constants(p: np.ndarray, c: np.ndarray) -> None:
     c[K_MAT_KN] = power(mk, p[P_MAT_N])
     c[K_MAT_NORM] = drive(p[P_REF_ITT], mk, p[P_MAT_N])
     c[K_SS_KN] = power(p[P_SS_K], SS_N)
-    c[K_SS_NORM] = 1.0 - p[P_SS_MAX] * drive(1.0, p[P_SS_K], SS_N)
+    c[K_SS_NORM] = 1.0 - reference_slow_suppression(p)
 
 
 @njit(cache=True)
@@ -509,7 +516,7 @@ def reference_state(p: np.ndarray) -> np.ndarray:
     y[ISI] = 1.0
     y[AROM_ACTIVE] = 1.0
     y[SERT_MATURE] = 1.0
-    y[SLOW_SUPP] = p[P_SS_MAX] * drive(1.0, p[P_SS_K], SS_N)
+    y[SLOW_SUPP] = reference_slow_suppression(p)
     return y
 
 
