@@ -296,7 +296,18 @@ def algebra(y: np.ndarray, p: np.ndarray, ch: np.ndarray, a: np.ndarray) -> None
 
 @njit(cache=True)
 def algebra_c(y: np.ndarray, p: np.ndarray, c: np.ndarray, ch: np.ndarray, a: np.ndarray) -> None:
-    """:func:`algebra` given the man's :func:`constants` ``c`` (the engine's hot path)."""
+    """:func:`algebra` given the man's :func:`constants` ``c`` (every output at one instant)."""
+    _e2_signal, sp_rel = algebra_dynamics(y, p, c, ch, a)
+    semen_outputs(y, p, sp_rel, a)
+
+
+@njit(cache=True)
+def algebra_dynamics(y: np.ndarray, p: np.ndarray, c: np.ndarray, ch: np.ndarray, a: np.ndarray) -> tuple:
+    """The quasi-steady quantities the right-hand side needs (all of ``a`` but the semen outputs,
+    which :func:`semen_outputs` adds), and two intermediates it would otherwise recompute: the
+    hypothalamic estrogen signal and the spermiation drive (relative to the reference man).
+    The engine's hot path: a semen output costs a ``pow`` per evaluation and nothing reads it
+    between output times."""
     n_alb_t = c[K_N_ALB_T]
     n_alb_e2 = c[K_N_ALB_E2]
     ks_t = c[K_KS_T]
@@ -351,13 +362,8 @@ def algebra_c(y: np.ndarray, p: np.ndarray, c: np.ndarray, ch: np.ndarray, a: np
     so = p[P_INH_SO]
     inhb = p[P_REF_INHB] * p[P_SERT] * (so + (1.0 - so) * max(germ_mid, 0.0)) * power(max(fsh_eff, 1e-9) / p[P_REF_FSH], p[P_INH_FE])
 
-    # semen: spermiation and epididymal maturation need androgen. Sperm lost after meiosis
-    # (yield) do not lower inhibin B; a larger ejaculate dilutes the same sperm count.
-    count = p[P_REF_SPERM] * p[P_SERT] * p[P_YIELD] * max(y[EPIDIDYMIS], 0.0)   # per reference volume
-    sperm = count / p[P_VOLF]
+    # spermiation (release of mature spermatids) needs androgen
     sp_rel = drive_kn(itt, c[K_SP_KN], p[P_SP_N]) / c[K_SP_NORM]
-    pmot = min(p[P_REF_PMOT] * p[P_MOTF] * power(min(sp_rel, 1.0), p[P_MOT_EXP]), 95.0)
-    tmc = sperm * p[P_VOL] * p[P_VOLF] * (pmot + p[P_NPMOT]) / 100.0
 
     a[A_TT] = tt
     a[A_FT] = ft
@@ -367,14 +373,25 @@ def algebra_c(y: np.ndarray, p: np.ndarray, c: np.ndarray, ch: np.ndarray, a: np
     a[A_ITT] = itt
     a[A_INHB] = inhb
     a[A_GNRH] = gnrh
-    a[A_SPERM] = sperm
-    a[A_TMC] = tmc
-    a[A_PMOT] = pmot
     a[A_LEYDIG] = leydig
     a[A_BONE_E] = drive_kn(e2, c[K_BONE_EKN], p[P_BONE_EN])
     a[A_BONE_T] = drive_kn(tt, c[K_BONE_TKN], 1.0)
     a[A_LH_EFF] = lh_eff
     a[A_FSH_EFF] = fsh_eff
+    return e2_signal, sp_rel
+
+
+@njit(cache=True)
+def semen_outputs(y: np.ndarray, p: np.ndarray, sp_rel: float, a: np.ndarray) -> None:
+    """Sperm concentration, progressive motility and total motile count into ``a``, given the
+    spermiation drive ``sp_rel``. Spermiation and epididymal maturation need androgen. Sperm
+    lost after meiosis (yield) do not lower inhibin B; a larger ejaculate dilutes the same count."""
+    count = p[P_REF_SPERM] * p[P_SERT] * p[P_YIELD] * max(y[EPIDIDYMIS], 0.0)   # per reference volume
+    sperm = count / p[P_VOLF]
+    pmot = min(p[P_REF_PMOT] * p[P_MOTF] * power(min(sp_rel, 1.0), p[P_MOT_EXP]), 95.0)
+    a[A_SPERM] = sperm
+    a[A_TMC] = sperm * p[P_VOL] * p[P_VOLF] * (pmot + p[P_NPMOT]) / 100.0
+    a[A_PMOT] = pmot
 
 
 @njit(cache=True)
@@ -387,8 +404,9 @@ def rhs_core(y: np.ndarray, p: np.ndarray, ch: np.ndarray, a: np.ndarray, dy: np
 
 @njit(cache=True)
 def rhs_core_c(y: np.ndarray, p: np.ndarray, c: np.ndarray, ch: np.ndarray, a: np.ndarray, dy: np.ndarray) -> None:
-    """:func:`rhs_core` given the man's :func:`constants` ``c`` (the engine's hot path)."""
-    algebra_c(y, p, c, ch, a)
+    """:func:`rhs_core` given the man's :func:`constants` ``c`` (the engine's hot path). Leaves the
+    semen outputs of ``a`` (sperm, motility, motile count) as they were: :func:`algebra_c` gives them."""
+    hyp_signal, sp = algebra_dynamics(y, p, c, ch, a)
     ref_lh = p[P_REF_LH]
 
     # GnRH receptor: exogenous occupancy feeds a slow intracellular signal, and only a signal
@@ -451,7 +469,6 @@ def rhs_core_c(y: np.ndarray, p: np.ndarray, c: np.ndarray, ch: np.ndarray, a: n
     dy[GERM0] = k_s * (p[P_GERM] * h_f * h_t * max(y[SERT_MATURE], 0.0) - y[GERM0])
     for i in range(1, N_GERM):
         dy[GERM0 + i] = k_s * (y[GERM0 + i - 1] - y[GERM0 + i])
-    sp = drive_kn(a[A_ITT], c[K_SP_KN], p[P_SP_N]) / c[K_SP_NORM]
     dy[EPIDIDYMIS] = (y[GERM0 + N_GERM - 1] * sp - y[EPIDIDYMIS]) / (p[P_EPI] * 24.0)
 
     # Bone: the man's natural drift plus the change of his E2 and T bone signals from baseline.
@@ -473,7 +490,6 @@ def rhs_core_c(y: np.ndarray, p: np.ndarray, c: np.ndarray, ch: np.ndarray, a: n
     # Slow suppression of the GnRH pulse generator: a sustained estrogen-receptor signal above
     # the physiological range (E2 from aromatised testosterone on testosterone therapy) takes GnRH
     # drive away over weeks, and gives it back over about a year once the signal falls (fitted).
-    hyp_signal = hypothalamic_e2_signal(a[A_FE2] / p[P_REF_FE2], a[A_FT] / p[P_REF_FT], y[AROM_ACTIVE], p[P_CNS_AROM], ch)
     ss_target = p[P_SS_MAX] * drive_kn(max(hyp_signal, 0.0), c[K_SS_KN], SS_N)
     ss = y[SLOW_SUPP]
     ss_tau = p[P_SS_ON] * 24.0 if ss_target > ss else p[P_SS_OFF] * 168.0
