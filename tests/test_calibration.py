@@ -228,6 +228,15 @@ def test_calibrate_command_bad_option_is_one_line_exit_2():
     assert len(lines) == 1 and "--free" in lines[0] and "nonsense" in lines[0]
 
 
+def test_calibrate_refuses_experiments_with_own_specs(tmp_path):
+    # the physiology experiments are part of the packaged set: with a folder of one's own specs
+    # --experiments cannot be honoured, and is refused rather than dropped in silence
+    result = runner.invoke(app, ["calibrate", "--specs", str(tmp_path), "--experiments", "--no-progress"])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--experiments" in lines[0] and "--specs" in lines[0]
+
+
 def test_residual_is_distance_in_tolerances(synthetic_spec):
     t = spec_targets(synthetic_spec)[0]
     assert isinstance(t, Target) and t.half_width == 5.0

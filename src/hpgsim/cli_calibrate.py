@@ -26,7 +26,7 @@ are not trials (medical castration with T or E2 add-back, Pitteloud 2008; see
 hpgsim.calibration.experiments). --experiments fits them too; they are off by default because
 the present model misses castration by two orders of magnitude (LH x300 against x3), a residual
 that would steer any fit of other parameters (docs/model.md, "Hypothalamus"). With --specs only
-those specs are fitted.
+those specs are fitted (and --experiments is refused).
 The validation set is never fitted: it is run before and after, and the fitted set may become
 the default (--adopt) only if it improves it.
 
@@ -134,6 +134,10 @@ def calibrate_command(
         for option, folder in (("--specs", specs_dir), ("--validation", validation_dir)):
             if folder is not None and not folder.is_dir():
                 raise InputError(option, "a folder of trial specs (*.yaml)", str(folder))
+        if experiments and specs_dir is not None:
+            # the experiments belong to the packaged set; a folder of one's own specs is fitted alone
+            raise InputError("--experiments", "the packaged calibration set only (leave out --specs, or --experiments)",
+                             f"--specs {specs_dir}")
         if start is not None and not start.is_file():
             raise InputError("--start", "a parameters.yaml file (values: {name: number, ...})", str(start))
         start_set = ParameterSet.load(start) if start is not None else ParameterSet({})
@@ -143,10 +147,10 @@ def calibrate_command(
         # fitted ones start from and are pulled toward them
         with start_set.applied(), _bar(not no_progress, "calibrating (simulations of the whole set)") as tick:
             # --experiments adds the packaged set's non-trial physiology experiments
-            # (hpgsim.calibration.experiments); a folder of one's own specs is fitted alone
+            # (hpgsim.calibration.experiments)
             result = calibrate(specs, _names(free), n_virtual=n_virtual, seed=seed, max_iterations=max_iterations,
                                validation=validation, progress=tick, start=dict(start_set.values) or None,
-                               experiments=specs_dir is None and experiments)
+                               experiments=experiments)
         adopted = bool(adopt and result.improves_validation)
         given = [("--free", free, None), ("--n-virtual", n_virtual, 0), ("--seed", seed, 1),
                  ("--max-iterations", max_iterations, 20), ("--specs", specs_dir, None),
