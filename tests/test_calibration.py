@@ -159,6 +159,21 @@ def test_calibration_recovers_the_values_that_generated_the_observations(synthet
     assert result.after.passed == 3 and result.after.cost < 0.05
 
 
+def test_a_robust_loss_is_steered_less_by_an_endpoint_the_model_cannot_meet(synthetic_spec):
+    # the synthetic trial with its T change moved by 40 points (8 tolerances): no anastrozole
+    # potency reproduces it together with E2 and LH. Least squares trades E2 and LH for it; a
+    # robust loss counts the outlier less than its square and stays nearer the true potency.
+    observed = {t.measure: t.observed for t in spec_targets(synthetic_spec)}
+    observed["total_testosterone"] += 40.0
+    outlier = parse_spec(_toy(observed), file="toy.yaml")
+    with ParameterSet({"e2_hyp_k": TRUTH["e2_hyp_k"]}).applied():   # the other true value, held
+        fits = {loss: calibrate([outlier], ["anastrozole.ec50_ng_ml"], max_iterations=15, prior_weight=1e-3,
+                                start={"anastrozole.ec50_ng_ml": 10.0}, loss=loss).fitted["anastrozole.ec50_ng_ml"]
+                for loss in ("linear", "soft_l1")}
+    miss = {loss: abs(math.log(v / TRUTH["anastrozole.ec50_ng_ml"])) for loss, v in fits.items()}
+    assert miss["soft_l1"] < 0.5 * miss["linear"], fits
+
+
 def test_same_seed_same_fit_with_a_cohort(synthetic_spec):
     runs = [calibrate([synthetic_spec], ["anastrozole.ec50_ng_ml"], n_virtual=3, seed=4, max_iterations=2)
             for _ in range(2)]
@@ -226,6 +241,13 @@ def test_calibrate_command_bad_option_is_one_line_exit_2():
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "--free" in lines[0] and "nonsense" in lines[0]
+
+
+def test_calibrate_refuses_unknown_loss():
+    result = runner.invoke(app, ["calibrate", "--loss", "absolute", "--no-progress"])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--loss" in lines[0] and "soft_l1" in lines[0]
 
 
 def test_calibrate_refuses_experiments_with_own_specs(tmp_path):

@@ -112,6 +112,7 @@ def calibrate_command(
     specs_dir: Path | None = typer.Option(None, "--specs", metavar="DIR", help="Fit to these calibration specs instead of the packaged set."),
     validation_dir: Path | None = typer.Option(None, "--validation", metavar="DIR", help="Validation specs to check the fit on (default: the packaged set)."),
     start: Path | None = typer.Option(None, "--start", metavar="FILE", help="Start from (and pull toward) these values instead of the table's; values of parameters not fitted stay fixed at them. A parameters.yaml as calibrate writes it."),
+    loss: str = typer.Option("linear", "--loss", metavar="NAME", help="linear (least squares), or a robust loss: soft_l1, huber or cauchy (endpoints missed by many tolerances weigh less)."),
     experiments: bool = typer.Option(False, "--experiments", help="Also fit the packaged set's physiology experiments that are not trials (off by default: see below)."),
     no_progress: bool = typer.Option(False, "--no-progress", help="Do not show the progress bar (stderr)."),
 ) -> None:
@@ -150,11 +151,11 @@ def calibrate_command(
             # (hpgsim.calibration.experiments)
             result = calibrate(specs, _names(free), n_virtual=n_virtual, seed=seed, max_iterations=max_iterations,
                                validation=validation, progress=tick, start=dict(start_set.values) or None,
-                               experiments=experiments)
+                               experiments=experiments, loss=loss)
         adopted = bool(adopt and result.improves_validation)
         given = [("--free", free, None), ("--n-virtual", n_virtual, 0), ("--seed", seed, 1),
                  ("--max-iterations", max_iterations, 20), ("--specs", specs_dir, None),
-                 ("--validation", validation_dir, None), ("--start", start, None),
+                 ("--validation", validation_dir, None), ("--start", start, None), ("--loss", loss, "linear"),
                  ("--out", out, Path("calibration-output"))]
         command = " ".join(["hpgsim calibrate", *(f"{opt} {shlex.quote(str(v))}" for opt, v, default in given
                                                   if v != default), *(["--experiments"] if experiments else []),

@@ -41,6 +41,9 @@ def markdown(r: CalibrationResult, *, adopted: bool, command: str) -> str:
              "- Residual of an endpoint: (simulated - published) / half-width of the published interval of the "
              "TRIAL_SPEC pass rule (|residual| <= 1 passes); plus a pull of 0.3 x (position - literature "
              "position) / 0.5 on each parameter's plausible range (log scale for positive ranges).",
+             "- Loss: " + ("least squares (the cost is the sum of squared residuals)." if r.loss == "linear" else
+                           f"`{r.loss}` (scipy), robust: a residual beyond one tolerance counts less than its square; "
+                           "the cost columns below are still sums of squares."),
              f"- Free parameters: {len(r.free)}; simulations of the whole set: {r.evaluations}; "
              f"{r.seconds:.0f} s (a loaded 2-core machine). Optimiser: {r.status}",
              ""]
