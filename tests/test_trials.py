@@ -11,6 +11,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from hpgsim.calibration.targets import evidence_dir
 from hpgsim.cli import app
 from hpgsim.engine.steady_state import steady_state
 from hpgsim.errors import InputError
@@ -177,7 +178,7 @@ def test_an_impossible_screen_says_how_many_candidates_met_it():
 def test_a_rare_screen_fills_a_small_cohort():
     # about one young man in thirty has total T under 300 ng/dL (the population's 2.5th centile is
     # 264 ng/dL, Travison 2017): twenty candidates per man (200) would yield about seven, not ten,
-    # so the arm needs more than that (the budget is 50 per man and at least cohort.MIN_CANDIDATES)
+    # so the arm needs more than that (the budget is 200 per man and at least cohort.MIN_CANDIDATES)
     data = _break(lambda d: d["population"].update(
         age={"min": 20, "max": 30}, include=[{"measure": "total_testosterone", "lt": 300, "unit": "ng/dL"}]))
     result = run_trial(parse_spec(data, file="spec.yaml"), n_virtual=10, seed=1)
@@ -334,3 +335,14 @@ def test_population_draws_respect_distributions_and_seeds():
     assert leydig.min() >= BY_NAME["leydig_capacity"].low and leydig.max() <= BY_NAME["leydig_capacity"].high
     with pytest.raises(InputError):
         as_generator(-1)
+
+
+def test_a_screen_on_two_measures_from_different_mechanisms_fills():
+    # Raman & Schlegel 2002 enrolled subfertile men with T/E2 < 10 and oligospermia. In the model a
+    # low ratio comes from aromatase and a low count from sperm yield, so few men have both (about
+    # one in eighty): for the report's 100 men that is more than the old budget (50 candidates per
+    # man, at least 5000), and within the present one.
+    result = run_trial(evidence_dir("validation") / "raman_schlegel2002_anastrozole.yaml", n_virtual=100, seed=1)
+    arm = result.arms["anastrozole_oligospermic"]
+    assert arm.enrolled == 100 and arm.candidates > 5000
+    assert all(e.simulated is not None for e in result.endpoints)

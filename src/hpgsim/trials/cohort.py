@@ -28,10 +28,14 @@ from .chunks import ChunkResult, split
 from .population_spec import Population
 from .spec import TrialSpec
 
-# Screening costs one steady state per candidate (well under a millisecond), so the budget is
-# generous: a hypogonadal screen (total T < 300 ng/dL in men of 20-70 with no condition named)
-# is met by only a few percent of the general population, one in twenty to one in forty.
-MAX_CANDIDATES_PER_MAN = 50
+# Screening costs one steady state per candidate (about a quarter of a millisecond), so the
+# budget is generous: a hypogonadal screen (total T < 300 ng/dL in men of 20-70 with no
+# condition named) is met by one man in twenty to forty of the general population, and a screen
+# on two measures that come from different mechanisms (a low T/E2 ratio, from aromatase, and
+# oligospermia, from sperm yield) by about one in eighty, as real trials that enrol such men
+# from a clinic population screen many more than they enrol. 200 per man (20,000 steady states,
+# a few seconds, for a 100-man arm whose screen cannot be met) covers both.
+MAX_CANDIDATES_PER_MAN = 200
 # A floor on the candidates drawn before a screen is called impossible: a rare screen would
 # otherwise fail by chance for small cohorts (30 men: 1500 candidates) while it fills for 100.
 # Candidates are drawn in order until the arm is full, so raising the budget or the floor does

@@ -96,8 +96,10 @@ STUDY_NOTES: dict[str, str] = {
     "ramasamy2014_t": "the testosterone rise is smaller than observed; the doses and baseline are assumptions of the transcription",
     "naelitz2023": "more virtual men cross 15 M/mL than observed: the enrolled virtual men sit mostly just under the "
                    "threshold (the population's oligospermic tail is thinner than a fertility clinic's), so a modest rise carries more across",
-    "raman_schlegel2002_anastrozole": "the enrolment screen (T/E2 < 10 and oligospermia) cannot be met: in the model a low T/E2 "
-                                      "ratio and oligospermia come from different men (high aromatase vs low sperm yield), and few have both",
+    "raman_schlegel2002_anastrozole": "T/E2 and semen rise less than observed (T/E2 +120 % vs +151 %, sperm +134 % vs +184 %): "
+                                      "likely as in shah2021 and veldhuis2005, where the model's anastrozole lowers E2 about 30 % "
+                                      "against the observed 50 %; the screen (T/E2 < 10 and oligospermia) is met by about one "
+                                      "candidate in eighty, since a low ratio and a low sperm yield come from different mechanisms",
     "tamoxifen_uroint2019": "LH x4.3 and T x3.0 where men showed x1.7 and x1.6: with tamoxifen's potency set from its equivalence to "
                             "clomiphene 150 mg (Vermeulen & Comhaire 1978), the model's LH answer to estrogen-receptor blockade is "
                             "too strong, as for clomiphene in helo2017 (calibration): the steep E2 brake the letrozole study needs",
