@@ -146,6 +146,26 @@ def test_tamoxifen_20_mg_acts_like_clomiphene_150_mg_over_ten_days():
         assert abs(tam - clo) <= 0.2 * clo, (measure, tam, clo)
 
 
+def test_the_spermatogonial_pool_outlasts_testosterone_and_must_regrow_in_a_prepubertal_testis():
+    # After 19-24 weeks of testosterone enanthate 200 mg weekly, type A spermatogonia per Sertoli
+    # cell are unchanged (Zhengwei Y et al. JCEM 1998;83:1284): an adult keeps his pool through
+    # half a year of suppression. A testis that never went through puberty holds a few percent of
+    # the adult's germ cells (Muller J, Skakkebaek NE. Int J Androl 1983), and congenital
+    # hypogonadotropic men on hCG and FSH first have sperm after 4 to 52 months (median 13; Kung
+    # AWC et al. Int J Androl 1994;17:241): never within the first four months.
+    chh = apply_conditions(population_parameters(25, 24), [{"name": "secondary_hypogonadism", "cause": "congenital"}])
+    weeks = np.arange(0.0, 79.0)
+    regimen = [{"drug": "hcg", "dose": "1500 IU", "schedule": "three times weekly", "start_week": 0, "weeks": 78},
+               {"drug": "fsh", "dose": "150 IU", "schedule": "three times weekly", "start_week": 0, "weeks": 78}]
+    raw, m = _run(chh, regimen, 78, weeks)
+    pool, sperm = raw.y[:, model.SG_POOL], m["sperm_concentration"]
+    assert pool[0] < 0.1 and pool[-1] > 0.9
+    assert np.all(sperm[weeks <= 17] < 0.1) and sperm[-1] > 0.1
+    adult = population_parameters(30, 24)
+    raw, _ = _run(adult, "testosterone_enanthate 200 mg weekly", 24, [0, 24])
+    assert raw.y[0, model.SG_POOL] > 0.99 and raw.y[-1, model.SG_POOL] > 0.85
+
+
 def test_sertoli_maturity_separates_a_prepubertal_testis_from_a_suppressed_adult_one():
     # Untreated congenital hypogonadotropic testes are prepubertal (Boehm U et al. Nat Rev
     # Endocrinol 2015), while an adult man's testes suppressed by testosterone make sperm again

@@ -44,11 +44,12 @@ ng/mL; sperm concentration in M/mL. Conversions happen only at the edges (`hpgsi
 T 1 nmol/L = 28.84 ng/dL, E2 1 pg/mL = 3.671 pmol/L, prolactin 1 ng/mL = 21 mIU/L.
 
 ## Structure
-Dynamic states (31): GnRH-receptor desensitisation D; pituitary LH and FSH pools P_LH, P_FSH;
+Dynamic states (33): GnRH-receptor desensitisation D; pituitary LH and FSH pools P_LH, P_FSH;
 serum LH and FSH; Leydig LH-responsiveness A; SHBG; an 18-stage germ-cell chain G1..G18;
 the epididymal reserve E; spine BMD; the insulin-sensitivity index ISI; the active aromatase
 enzyme (exemestane inactivates it); the slow signal of exogenous GnRH-receptor occupancy;
-Sertoli maturity M (how far the testis went through puberty).
+Sertoli maturity M (how far the testis went through puberty); the slow suppression of GnRH
+drive; the renewing spermatogonial pool P_SG.
 
 Quasi-steady state (computed algebraically from the states at every instant, because their
 kinetics are minutes against hours for the slowest hormone they drive): GnRH drive, serum total,
@@ -139,8 +140,10 @@ steroid-binding globulins; SHBG 38 -> 54 nmol/L in 10 oligozoospermic men on clo
 +76 %), which lifts total T further than free T.
 
 ### Spermatogenesis, semen and inhibin B
-    J        = germ * h_F(FSH_eff) * h_T(ITT) * M                   (relative input, 1 at reference)
+    U        = h_F(FSH_eff) * h_T(ITT) * M                          (germ-cell support, 1 at reference)
+    J        = germ * U * P_SG                                       (relative input, 1 at reference)
     dM/dt    = [m(ITT) - M] / tau_M ;  tau_M = maturation weeks if m(ITT) > M, else regression weeks
+    dP_SG/dt = u P_SG (1 - P_SG) / tau_up - (1 - u) (P_SG - P_floor) / tau_loss ;  u = min(U / U_k, 1)
     dG1/dt   = k_s (J - G1) ;  dGi/dt = k_s (G(i-1) - Gi), i = 2..18 ;  k_s = 18 / duration
     dE/dt    = [G18 * s(ITT) - E] / transit                           (s: androgen-dependent spermiation)
     sperm    = C_ref sertoli E ;  motility = PR_ref mot min(s, 1)^m ;  TMC = sperm * volume * (PR + NP) / 100
@@ -155,6 +158,15 @@ Sertoli maturity M gates germ-cell input: m(ITT) = drive(ITT; k ITT_ref, n) / dr
 it is 1 in any man whose testes went through puberty and about 0 in untreated congenital
 hypogonadotropic men. Treatment that raises ITT matures the testis over months (about 3); the
 reverse is far slower (years), so testosterone suppression in adults does not undo it.
+The renewing spermatogonial pool P_SG (type A spermatogonia, relative to the adult's) feeds the
+chain. While support U is above a threshold it is kept at 1; below it, it is lost towards the
+stem-cell floor, slowly (years: after 19-24 weeks of testosterone enanthate type A spermatogonia
+per Sertoli cell are unchanged, Zhengwei 1998, and men suppressed for 18 months recover within a
+cycle, HR 2005). A testis that never went through puberty holds only a few percent of the adult's
+spermatogonia (Muller & Skakkebaek 1983), so in a congenital hypogonadotropic man the pool sits at
+the floor and must re-expand by self-renewal (logistic, time constant fitted to the sperm output
+after 18 months of gonadotropins, Rastrelli 2014) before sperm output can build up: months of
+treatment pass before the first sperm, beyond Sertoli maturation and one cycle of the chain.
 
 ### Bone and insulin sensitivity
     dBMD/dt = BMD [drift(age) + r_E (S_E(E2) - S_E,0) + r_T (S_T(TT) - S_T,0)] / 8766

@@ -126,6 +126,7 @@ def reference_state_into(p, y):
     y[model.AROM_ACTIVE] = 1.0
     y[model.SERT_MATURE] = 1.0
     y[model.SLOW_SUPP] = model.reference_slow_suppression(p)
+    y[model.SG_POOL] = 1.0
 
 
 @njit(cache=True)

@@ -13,6 +13,7 @@ State vector (units in brackets; ``rel`` = relative to the reference man):
   29 GNRHR_SIGNAL  slow intracellular signal of exogenous GnRH-receptor occupancy [0-1]
   30 SERT_MATURE   Sertoli maturity: how far the testis went through puberty [0-1]
   31 SLOW_SUPP     slow suppression of GnRH drive by a sustained high estrogen signal [0-1]
+  32 SG_POOL       renewing spermatogonial pool (type A spermatogonia) [rel]
 
 Everything faster than an hour (GnRH, serum and intratesticular steroids, inhibin B) is in
 quasi-steady state and computed algebraically from the states by :func:`algebra`; drug
@@ -54,11 +55,12 @@ AROM_ACTIVE = ISI + 1
 GNRHR_SIGNAL = AROM_ACTIVE + 1
 SERT_MATURE = GNRHR_SIGNAL + 1
 SLOW_SUPP = SERT_MATURE + 1
-N_STATES = SLOW_SUPP + 1
+SG_POOL = SLOW_SUPP + 1
+N_STATES = SG_POOL + 1
 STATE_NAMES = ("gnrhr_desensitised", "lh_pool", "lh", "fsh_pool", "fsh", "leydig_adaptation", "shbg") + tuple(
     f"germ_stage_{i + 1}" for i in range(N_GERM)) + ("epididymal_reserve", "bmd_spine", "insulin_sensitivity",
                                                      "aromatase_active", "gnrhr_signal", "sertoli_maturity",
-                                                     "slow_gnrh_suppression")
+                                                     "slow_gnrh_suppression", "spermatogonial_pool")
 
 # ------------------------------------------------------------------ algebraic outputs
 (A_TT, A_FT, A_BIOT, A_E2, A_FE2, A_ITT, A_INHB, A_GNRH, A_SPERM, A_TMC, A_PMOT, A_LEYDIG,
@@ -95,6 +97,8 @@ P_LEYCAP, P_AROM, P_SHBGF, P_GNRHF, P_LHF, P_FSHF = (_I["leydig_capacity"], _I["
                                                      _I["gnrh_factor"], _I["lh_factor"], _I["fsh_factor"])
 P_SERT, P_GERM, P_MOTF, P_PRL = _I["sertoli_factor"], _I["germ_cell_factor"], _I["motility_factor"], _I["prolactin"]
 P_YIELD, P_VOLF = _I["sperm_yield_factor"], _I["semen_volume_factor"]
+P_POOL_K, P_POOL_UP, P_POOL_DOWN, P_POOL_FLOOR = (_I["sg_pool_support_k"], _I["sg_pool_regrowth_weeks"],
+                                                  _I["sg_pool_loss_weeks"], _I["sg_pool_floor"])
 P_SS_MAX, P_SS_K, P_SS_ON, P_SS_OFF = (_I["slow_gnrh_suppression_max"], _I["slow_gnrh_suppression_e2_k"],
                                       _I["slow_gnrh_suppression_on_days"], _I["slow_gnrh_suppression_off_weeks"])
 P_CNS_AROM = _I["cns_aromatisation_share"]
@@ -466,7 +470,8 @@ def rhs_core_c(y: np.ndarray, p: np.ndarray, c: np.ndarray, ch: np.ndarray, a: n
     h_f = (fb + (1.0 - fb) * drive_kn(f, c[K_FKN], p[P_SG_FN])) / c[K_HF_NORM]
     h_t = drive_kn(a[A_ITT], c[K_TK_N], p[P_SG_TN]) / c[K_HT_NORM]
     k_s = c[K_KS]
-    dy[GERM0] = k_s * (p[P_GERM] * h_f * h_t * max(y[SERT_MATURE], 0.0) - y[GERM0])
+    support = h_f * h_t * max(y[SERT_MATURE], 0.0)
+    dy[GERM0] = k_s * (p[P_GERM] * support * max(y[SG_POOL], 0.0) - y[GERM0])
     for i in range(1, N_GERM):
         dy[GERM0 + i] = k_s * (y[GERM0 + i - 1] - y[GERM0 + i])
     dy[EPIDIDYMIS] = (y[GERM0 + N_GERM - 1] * sp - y[EPIDIDYMIS]) / (p[P_EPI] * 24.0)
@@ -486,6 +491,16 @@ def rhs_core_c(y: np.ndarray, p: np.ndarray, c: np.ndarray, ch: np.ndarray, a: n
     m = y[SERT_MATURE]
     tau_w = p[P_MAT_UP] if m_target > m else p[P_MAT_DOWN]
     dy[SERT_MATURE] = (m_target - m) / (tau_w * 168.0)
+
+    # Renewing spermatogonial pool (type A spermatogonia): kept while germ-cell support is above a
+    # threshold, lost over years towards the stem-cell floor below it (testosterone suppression
+    # spares type A spermatogonia), and re-expanded by self-renewal (logistic) once support
+    # returns. A testis that never went through puberty starts at the floor, so its first sperm
+    # wait for the pool to grow, not only for Sertoli maturation and one cycle of the chain.
+    s_sup = min(support / p[P_POOL_K], 1.0)
+    pool = y[SG_POOL]
+    dy[SG_POOL] = (s_sup * pool * (1.0 - pool) / (p[P_POOL_UP] * 168.0)
+                   - (1.0 - s_sup) * (pool - p[P_POOL_FLOOR]) / (p[P_POOL_DOWN] * 168.0))
 
     # Slow suppression of the GnRH pulse generator: a sustained estrogen-receptor signal above
     # the physiological range (E2 from aromatised testosterone on testosterone therapy) takes GnRH
@@ -533,6 +548,7 @@ def reference_state(p: np.ndarray) -> np.ndarray:
     y[AROM_ACTIVE] = 1.0
     y[SERT_MATURE] = 1.0
     y[SLOW_SUPP] = reference_slow_suppression(p)
+    y[SG_POOL] = 1.0
     return y
 
 

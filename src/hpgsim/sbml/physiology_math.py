@@ -165,6 +165,10 @@ RATE_TERMS: tuple[Rule, ...] = (
          "drive(intratesticular_testosterone, sg_itt_k * ref_itt, sg_itt_n) / drive(ref_itt, sg_itt_k * ref_itt, sg_itt_n)",
          "1", "intratesticular-T support of germ-cell input"),
     Rule("germ_rate", f"{model.N_GERM} / (sg_duration * 24)", "1/h", "transit rate between germ-cell stages"),
+    Rule("germ_support", "germ_fsh_support * germ_itt_support * max(sertoli_maturity, 0)", "1",
+         "germ-cell support (FSH x ITT x Sertoli maturity, 1 in the reference man)"),
+    Rule("spermatogonial_pool_support", "min(germ_support / sg_pool_support_k, 1)", "1",
+         "how far support maintains the spermatogonial pool (1 above the threshold)"),
     Rule("sertoli_maturity_target",
          "drive(intratesticular_testosterone, sertoli_maturation_itt_k * ref_itt, sertoli_maturation_n)"
          " / drive(ref_itt, sertoli_maturation_itt_k * ref_itt, sertoli_maturation_n)", "1",
@@ -188,8 +192,7 @@ RATES: tuple[Rule, ...] = (
          "(lh_relative_floor^(-leydig_adapt_gain) - leydig_adaptation) / (leydig_adapt_tau * 168)", "1",
          "Leydig LH responsiveness (relative)"),
     Rule(S[model.SHBG], f"{_LN2} / (shbg_half_life * 24) * (shbg_target - shbg)", "nmol/L", "SHBG"),
-    Rule(GERM[0], f"germ_rate * (germ_cell_factor * germ_fsh_support * germ_itt_support * max(sertoli_maturity, 0)"
-                  f" - {GERM[0]})", "1",
+    Rule(GERM[0], f"germ_rate * (germ_cell_factor * germ_support * max(spermatogonial_pool, 0) - {GERM[0]})", "1",
          "germ-cell stage 1 (relative flux)"),
     *(Rule(GERM[i], f"germ_rate * ({GERM[i - 1]} - {GERM[i]})", "1", f"germ-cell stage {i + 1} (relative flux)")
       for i in range(1, model.N_GERM)),
@@ -213,5 +216,9 @@ RATES: tuple[Rule, ...] = (
     Rule(S[model.SERT_MATURE],
          "(sertoli_maturity_target - sertoli_maturity) / (piecewise(sertoli_maturation_weeks,"
          " sertoli_maturity_target > sertoli_maturity, sertoli_regression_weeks) * 168)", "1", "Sertoli maturity"),
+    Rule(S[model.SG_POOL],
+         "spermatogonial_pool_support * spermatogonial_pool * (1 - spermatogonial_pool) / (sg_pool_regrowth_weeks * 168)"
+         " - (1 - spermatogonial_pool_support) * (spermatogonial_pool - sg_pool_floor) / (sg_pool_loss_weeks * 168)",
+         "1", "renewing spermatogonial pool (relative)"),
 )
 assert sorted(r.id for r in RATES) == sorted(S), "one rate rule per state of model.py"
