@@ -93,7 +93,7 @@ STUDY_NOTES: dict[str, str] = {
     "mauras2003_50mg": "T rises more at 50 mg than at 25 mg; the study saw a smaller rise (exemestane's androgenic metabolite is not modelled)",
     "shah2021": "late anastrozole effects in obese men: E2 falls 30 % not 50 % at 5 months, so the T/E2 ratio rises less, while LH rises +89 % against +59 %; anastrozole's potency is fitted to older and young men of lower BMI (Leder 2004, Gibb 2016), and adipose aromatase against fat mass is an open question (people/population.py)",
     "veldhuis2005": "anastrozole lowers E2 about 31 % in two weeks, not 50 %, and LH rises less with it (+62-80 % against +110 %): potency fitted to 6-52-week trials (Leder 2004, Gibb 2016, Burnett-Bowie 2009); dose and duration assumed",
-    "ramasamy2014_t": "the testosterone rise is smaller than observed; the doses and baseline are assumptions of the transcription",
+    "ramasamy2014_t": "the testosterone rise is smaller than observed while the levels reached are close (gel 408 vs 412 ng/dL, injection 935 vs 1104 or 1014): the enrolled virtual men start higher (258-265 vs 224-230 ng/dL), and the doses, sampling times and baseline are assumptions of the transcription",
     "naelitz2023": "more virtual men cross 15 M/mL than observed: the enrolled virtual men sit mostly just under the "
                    "threshold (the population's oligospermic tail is thinner than a fertility clinic's), so a modest rise carries more across",
     "raman_schlegel2002_anastrozole": "T/E2 and semen rise less than observed (T/E2 +120 % vs +151 %, sperm +134 % vs +184 %): "

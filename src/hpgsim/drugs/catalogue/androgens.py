@@ -63,7 +63,12 @@ _ester("testosterone_undecanoate", "undecanoate", 34.0,
        "testosterone_undecanoate 1000 mg every 10 weeks", 52.0, 2000.0)
 
 GEL_FRACTION_ABSORBED = 0.10      # AndroGel 1 % label: about 10 % of the applied dose over 24 h
-GEL_KA_PER_H = 0.1                # release from the skin reservoir over the day (steady state is nearly flat; uncertain)
+# The skin holds the applied testosterone and releases it over about a day: serum T reaches steady
+# state 48-72 h after the first application (Swerdloff RS et al. JCEM 2000;85:4500) and delivery is
+# continuous over the 24 h dosing interval (label). An absorption half-life of 20 h gives 81-92 % of
+# steady state at 48-72 h and a daily swing of the absorbed flux of e^(24 ka) = 2.3. (It was 0.1/h,
+# a 7 h half-life, under which the morning-trough T of a daily user fell most of the way back.)
+GEL_KA_PER_H = math.log(2.0) / 20.0
 
 register(DrugRecord(
     name="testosterone_gel",
@@ -82,7 +87,9 @@ register(DrugRecord(
     gel_mg_per_g=10.0,            # 1 % gel: "5 g" of gel is 50 mg of testosterone
     mechanism="adds testosterone daily through the skin; suppresses LH and FSH like the esters",
     sources=(Source("AndroGel 1 % label (about 10 % absorbed; 50-100 mg/day; 5 g gel = 50 mg)",
-                    "https://fdocuments.net/document/androgel-37-l-enlargement-38-at-distribution-39-secondary-sex-40-of-testosterone.html"),),
+                    "https://fdocuments.net/document/androgel-37-l-enlargement-38-at-distribution-39-secondary-sex-40-of-testosterone.html"),
+             Source("Swerdloff RS et al. JCEM 2000;85:4500 (9-14 % bioavailable; steady state 48-72 h after the first application)",
+                    "https://jhu.pure.elsevier.com/en/publications/long-term-pharmacokinetics-of-transdermal-testosterone-gel-in-hyp-5")),
     notes="A dose in g means grams of 1 % gel; in mg, milligrams of testosterone.",
     usual_regimen="testosterone_gel 50 mg daily",
     usual_weeks=26.0,
