@@ -47,6 +47,16 @@ CLOMIPHENE_KA_PER_H = 0.8           # tmax about 3-5 h after oral clomiphene (la
 ENCLOMIPHENE_EC50 = 6.166             # ng/mL, fitted to Helo 2017 and Ramasamy 2014 (calibration set); refit: docs/calibration-feedback.md
 # Zuclomiphene binds the ER about as well as enclomiphene but acts as a mixed agonist-antagonist
 # (the estrogenic isomer); its central antagonism per ng/mL is taken as a fifth of enclomiphene's.
+# Open question: reviews put nearly all of clomiphene's gonadotropin-raising action in enclomiphene
+# (Earl JA, Kim ED. Expert Rev Endocrinol Metab 2019;14:157), but at a fifth of its potency the
+# accumulated zuclomiphene (20:1) carries most of the mixture's antagonism here, so enclomiphene on
+# its own is weak: 25 mg daily raises a low-T obese man's T by about 30 % (281 -> 365 ng/dL), where
+# the enclomiphene programme reported more than half of such men above 450 ng/dL (ZA-300, a press
+# release; context, not calibration). A ratio of 0.05 with enclomiphene's EC50 refitted to Helo 2017
+# and Ramasamy 2014 (2.9 ng/mL) keeps the calibration set as it is and gives +59 %, but tamoxifen's
+# potency, tied to clomiphene 150 mg by Vermeulen & Comhaire 1978, then rises with it and the
+# validation set's tamoxifen study moves further off (LH +411 % against +329 %, observed +69 %), so
+# it was not adopted; untying tamoxifen needs data on it that are not in the calibration set.
 ZUCLOMIPHENE_POTENCY_RATIO = 0.2
 ZUCLOMIPHENE_INTRINSIC_ACTIVITY = 0.3
 
