@@ -36,7 +36,7 @@ def _single(p: np.ndarray, ev: DoseEvents) -> dict[str, np.ndarray]:
         if drug.name == "anastrozole":
             conc = conc + raw.conc[:, d]
     return {"total_testosterone": raw.alg[:, model.A_TT], "estradiol": raw.alg[:, model.A_E2],
-            "lh": raw.y[:, model.LH], "fsh": raw.y[:, model.FSH], "sperm_concentration": raw.alg[:, model.A_SPERM],
+            "lh": raw.y[:, model.LH], "fsh": raw.alg[:, model.A_FSH_EFF], "sperm_concentration": raw.alg[:, model.A_SPERM],
             "bmd_spine": raw.y[:, model.BMD], "concentration:anastrozole": conc}
 
 

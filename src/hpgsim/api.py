@@ -26,9 +26,11 @@ _FROM_ALG = {
     "sperm_concentration": model.A_SPERM,
     "total_motile_count": model.A_TMC,
     "progressive_motility": model.A_PMOT,
+    # serum FSH as an immunoassay reads it: the man's own plus any recombinant or urinary FSH
+    # given (the state model.FSH is his own). LH stays his own: LH assays barely see hCG.
+    "fsh": model.A_FSH_EFF,
 }
-_FROM_STATE = {"lh": model.LH, "fsh": model.FSH, "shbg": model.SHBG, "bmd_spine": model.BMD,
-               "insulin_sensitivity": model.ISI}
+_FROM_STATE = {"lh": model.LH, "shbg": model.SHBG, "bmd_spine": model.BMD, "insulin_sensitivity": model.ISI}
 
 
 def typical_parameters(patient: Patient, *, file: str | None = None) -> np.ndarray:

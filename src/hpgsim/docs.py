@@ -171,8 +171,10 @@ treatment pass before the first sperm, beyond Sertoli maturation and one cycle o
 ### Bone and insulin sensitivity
     dBMD/dt = BMD [drift(age) + r_E (S_E(E2) - S_E,0) + r_T (S_T(TT) - S_T,0)] / 8766
     S_E = drive(E2; 10 pg/mL, n) ;  S_T = drive(TT; 200 ng/dL, 1)
-    dISI/dt = [(E2 / E2_0)^beta - ISI] / tau_IS
-Both measure change against the man's own baseline (subscript 0). Bone loss accelerates as E2
+    dISI/dt = [clip(E2 / E2_0, 1/s, s)^beta - ISI] / tau_IS
+Both measure change against the man's own baseline (subscript 0). The power law of insulin
+sensitivity is measured over modest E2 changes, so it is held beyond an s-fold change either way
+(a congenitally hypogonadotropic man's E2 rises some fifty-fold on hCG). Bone loss accelerates as E2
 falls toward the 10 pg/mL threshold. The sign of beta is disputed (see the table): the default
 follows the clamp study (Gibb 2016, sensitivity falls with E2), and the range spans the studies
 that found a rise (Lapauw 2010) or no change (Dias 2017, Rubinow 2012). Body composition and

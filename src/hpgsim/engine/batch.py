@@ -55,9 +55,9 @@ _ALG_MEASURES = {
     "intratesticular_testosterone": model.A_ITT, "estradiol": model.A_E2, "free_estradiol": model.A_FE2,
     "inhibin_b": model.A_INHB, "sperm_concentration": model.A_SPERM, "total_motile_count": model.A_TMC,
     "progressive_motility": model.A_PMOT, "gnrh_drive": model.A_GNRH, "leydig_activity": model.A_LEYDIG,
+    "fsh": model.A_FSH_EFF,   # serum FSH including any given (api.measures_of); the state is his own
 }
-_STATE_MEASURES = {"lh": model.LH, "fsh": model.FSH, "shbg": model.SHBG, "bmd_spine": model.BMD,
-                   "insulin_sensitivity": model.ISI}
+_STATE_MEASURES = {"lh": model.LH, "shbg": model.SHBG, "bmd_spine": model.BMD, "insulin_sensitivity": model.ISI}
 _STATE_MEASURES.update({name: i for i, name in enumerate(model.STATE_NAMES)})
 CONCENTRATION = "concentration:"
 # measures computed after the run from others, as hpgsim.api.measures_of defines them

@@ -90,7 +90,7 @@ P_SG_DUR, P_EPI, P_SG_FB, P_SG_FK, P_SG_FN = _I["sg_duration"], _I["epididymal_t
 P_SG_TK, P_SG_TN, P_SP_K, P_SP_N = _I["sg_itt_k"], _I["sg_itt_n"], _I["spermiation_itt_k"], _I["spermiation_itt_n"]
 P_MOT_EXP, P_INH_SO, P_INH_FE = _I["motility_androgen_exponent"], _I["inhibin_sertoli_only"], _I["inhibin_fsh_exponent"]
 P_BONE_EK, P_BONE_EN, P_BONE_TK, P_BONE_RE, P_BONE_RT = _I["bone_e2_k"], _I["bone_e2_n"], _I["bone_t_k"], _I["bone_rate_e2"], _I["bone_rate_t"]
-P_IS_EXP, P_IS_TAU = _I["is_e2_exponent"], _I["is_tau"]
+P_IS_EXP, P_IS_TAU, P_IS_SPAN = _I["is_e2_exponent"], _I["is_tau"], _I["is_e2_ratio_span"]
 P_AROM_RESYN, P_GSIG_TAU, P_GSIG_K, P_GSIG_N = (_I["aromatase_resynthesis_half_life"], _I["gnrh_signal_tau"],
                                                 _I["gnrh_signal_k"], _I["gnrh_signal_n"])
 P_LEYCAP, P_AROM, P_SHBGF, P_GNRHF, P_LHF, P_FSHF = (_I["leydig_capacity"], _I["aromatase_factor"], _I["shbg_factor"],
@@ -480,7 +480,10 @@ def rhs_core_c(y: np.ndarray, p: np.ndarray, c: np.ndarray, ch: np.ndarray, a: n
     dy[BMD] = y[BMD] * (p[P_BMD_DRIFT] + p[P_BONE_RE] * (a[A_BONE_E] - p[P_BASE_BE])
                         + p[P_BONE_RT] * (a[A_BONE_T] - p[P_BASE_BT])) / HOURS_PER_YEAR
     # Insulin sensitivity relaxes to (E2 / baseline E2)^beta (sign disputed; see parameter table).
-    is_target = power(max(a[A_E2], 1e-6) / p[P_BASE_E2], p[P_IS_EXP])
+    # The power law is measured over modest E2 changes (Gibb 2016: -41 %); beyond a span either
+    # way it is held, so a man whose E2 rises fifty-fold on treatment does not treble his index.
+    e2_ratio = min(max(max(a[A_E2], 1e-6) / p[P_BASE_E2], 1.0 / p[P_IS_SPAN]), p[P_IS_SPAN])
+    is_target = power(e2_ratio, p[P_IS_EXP])
     dy[ISI] = (is_target - y[ISI]) / (p[P_IS_TAU] * 168.0)
 
     # Sertoli maturity: a testis that never went through puberty (congenital hypogonadotropic

@@ -188,6 +188,8 @@ PARAMETERS: tuple[Param, ...] = (
        "fitted to the BB2009 placebo arm (PA spine +0.8 %/yr at about 68 y, calibration set); Khosla 2001 saw forearm -0.5 to -0.66 %/yr and hip 0 in elderly men: sites disagree, and PA-spine gains in old age partly reflect degenerative artefacts", "bone", fitted=True, uncertain=True),
     _P("is_e2_exponent", 0.27, "1", -0.3, 0.5, "log-log effect of E2 on the insulin-sensitivity index",
        "Gibb FW et al. JCEM 2016 clamp: anastrozole E2 -41 %, glucose infusion -14 %, so beta = ln(0.859)/ln(0.587) = 0.28. Lapauw 2010 (letrozole) found the opposite, Dias 2017 and Rubinow 2012 no change: the range spans them", "metabolic", fitted=True),
+    _P("is_e2_ratio_span", 4.0, "1", 2.0, 10.0, "largest change of E2 (either way, as a ratio to the man's baseline) over which the power law of is_e2_exponent is applied; beyond it the index is held",
+       "assumption: the exponent is measured over E2 ratios of about 0.6-1 (Gibb 2016); without a limit a congenitally hypogonadotropic man whose E2 rises from about 1 to 40 pg/mL on hCG would treble his index, while testosterone treatment of hypogonadal men improves insulin resistance by tens of percent (Kapoor D et al. EJE 2006;154:899: HOMA-IR -1.73 in diabetic hypogonadal men)", "metabolic", uncertain=True),
     _P("is_tau", 1.0, "week", 0.3, 4.0, "time constant of insulin-sensitivity change", "Lapauw 2010 saw a change within 1 week of letrozole", "metabolic", uncertain=True),
     # ----------------------------------------------------------------- age and body size (between-man effects)
     _P("leydig_age_decline", 0.028, "1/yr", 0.0, 0.03, "fractional fall of Leydig capacity per year after 30",

@@ -202,7 +202,8 @@ RATES: tuple[Rule, ...] = (
          f"bmd_spine * (bmd_drift + bone_rate_e2 * (bone_e2_signal - baseline_bone_e2_signal)"
          f" + bone_rate_t * (bone_t_signal - baseline_bone_t_signal)) / {model.HOURS_PER_YEAR!r}", "g/cm2",
          "spine BMD"),
-    Rule(S[model.ISI], "((max(estradiol, 1e-6) / baseline_e2)^is_e2_exponent - insulin_sensitivity) / (is_tau * 168)",
+    Rule(S[model.ISI], "(min(max(max(estradiol, 1e-6) / baseline_e2, 1 / is_e2_ratio_span), is_e2_ratio_span)^is_e2_exponent"
+                       " - insulin_sensitivity) / (is_tau * 168)",
          "1", "insulin-sensitivity index"),
     Rule(S[model.AROM_ACTIVE],
          f"{_LN2} / aromatase_resynthesis_half_life * (1 - aromatase_active) - aromatase_inactivation * aromatase_active",
