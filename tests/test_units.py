@@ -82,7 +82,10 @@ def test_other_measures():
     ("lh", "IU/L"), ("fsh", "IU/L"), ("shbg", "nmol/L"), ("inhibin_b", "pg/mL"), ("prolactin", "ng/mL"),
     ("tsh", "mIU/L"), ("sperm_concentration", "M/mL"), ("total_motile_count", "M"),
     ("progressive_motility", "%"), ("bmd_spine", "g/cm2"), ("insulin_sensitivity", "1"),
-    ("t_e2_ratio", "1"), ("t_lh_ratio", "1"), ("concentration:hcg", "ng/mL"),
+    ("t_e2_ratio", "1"), ("t_lh_ratio", "1"),
+    # drug levels are dose units per litre: hCG and FSH are dosed in IU and assayed in IU/L
+    # (= mIU/mL), the others by mass, in ng/mL
+    ("concentration:hcg", "IU/L"), ("concentration:fsh", "IU/L"), ("concentration:anastrozole", "ng/mL"),
 ])
 def test_measure_internal_units(name, internal):
     assert measure_info(name).internal_unit == internal

@@ -185,10 +185,22 @@ def _summary_table(summary):
     for name in ("Baseline", "Nadir (week)", "Peak (week)", "End", "Change"):
         table.add_column(name, justify="right")
     for row in summary.itertuples():
-        change = "" if row.change_pct is pd.NA else f"{row.change_pct:+.{0 if abs(row.change_pct) >= 10 else 1}f}%"
         table.add_row(row.label, row.unit, _num(row.baseline), f"{_num(row.nadir)} ({row.nadir_week:.1f})",
-                      f"{_num(row.peak)} ({row.peak_week:.1f})", _num(row.end), change)
+                      f"{_num(row.peak)} ({row.peak_week:.1f})", _num(row.end), _change(row.baseline, row.change_pct))
     return table
+
+
+def _change(baseline: float, change_pct) -> str:
+    """Percent change, as a fold change above ten-fold, and 'from ~0' when the baseline shows as
+    '<0.001' (an untreated hypogonadotropic man's sperm), where a percentage means nothing."""
+    if change_pct is pd.NA or pd.isna(change_pct):
+        return ""
+    if abs(baseline) < _TINY:
+        return "from ~0"
+    if change_pct >= 900:
+        fold = 1.0 + change_pct / 100.0
+        return f"x{fold:.3g}" if fold < 100 else f"x{fold:,.0f}"
+    return f"{change_pct:+.{0 if abs(change_pct) >= 10 else 1}f}%"
 
 
 def _crossings_table(crossings):
@@ -202,8 +214,13 @@ def _crossings_table(crossings):
     return table
 
 
+_TINY = 1e-3   # below this a value is shown as '<0.001', not as a string of zeros
+
+
 def _num(value: float) -> str:
     """Three significant figures, trailing zeros kept (so 8.00 and 1.10 line up with 19.0)."""
+    if value != 0 and abs(value) < _TINY:
+        return "<0.001" if value > 0 else f"{value:.1e}"
     if value == 0 or abs(value) >= 1000:
         return f"{value:,.0f}"
     return f"{value:.{max(0, 2 - math.floor(math.log10(abs(value))))}f}"

@@ -15,7 +15,7 @@ prolactin                  ng/mL
 sperm                      M/mL, M     M = million; handled before pint (pint's M is molar)
 motility                   %
 spine BMD                  g/cm2
-drug levels                ng/mL       measures named ``concentration:DRUG``
+drug levels                ng/mL, IU/L measures named ``concentration:DRUG`` (IU/L for hCG and FSH)
 ratios, indices            1           T/E2 uses T in ng/dL over E2 in pg/mL; T/LH in ng/dL
 ========================  ===========  =====================================================
 
@@ -105,15 +105,26 @@ MEASURES: dict[str, MeasureInfo] = {m.name: m for m in (
 _CONCENTRATION = re.compile(r"^concentration:([a-z0-9_]+)$")
 
 
+def _drug_level_unit(drug: str) -> str:
+    """Plasma levels are dose units per litre: ug/L = ng/mL for drugs dosed by mass, IU/L for
+    hCG and FSH (dosed in IU)."""
+    from .drugs.records import all_drugs
+
+    record = all_drugs(include_internal=True).get(drug)
+    return "IU/L" if record is not None and record.dose_unit == "IU" else "ng/mL"
+
+
 def measure_info(name: str, *, field: str = "", file: str | None = None) -> MeasureInfo:
-    """The :class:`MeasureInfo` of ``name``, including any ``concentration:DRUG`` (ng/mL)."""
+    """The :class:`MeasureInfo` of ``name``, including any ``concentration:DRUG`` (ng/mL, or IU/L
+    for hCG and FSH)."""
     key = str(name).strip().lower()
     if key in MEASURES:
         return MEASURES[key]
     match = _CONCENTRATION.match(key)
     if match:
         drug = match.group(1)
-        return MeasureInfo(key, f"{drug} concentration", "ng/mL", "ng/mL", "ng/mL")
+        unit = _drug_level_unit(drug)
+        return MeasureInfo(key, f"{drug} concentration", unit, unit, unit)
     known = ", ".join(list(MEASURES) + ["concentration:DRUG"])
     raise InputError(field, f"one of the known measures ({known})", repr(name), file)
 
