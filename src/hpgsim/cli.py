@@ -193,7 +193,7 @@ def _summary_table(summary):
 def _change(baseline: float, change_pct) -> str:
     """Percent change, as a fold change above ten-fold, and 'from ~0' when the baseline shows as
     '<0.001' (an untreated hypogonadotropic man's sperm), where a percentage means nothing."""
-    if change_pct is pd.NA or pd.isna(change_pct):
+    if pd.isna(change_pct):
         return ""
     if abs(baseline) < _TINY:
         return "from ~0"

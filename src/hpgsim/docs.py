@@ -164,8 +164,9 @@ stem-cell floor, slowly (years: after 19-24 weeks of testosterone enanthate type
 per Sertoli cell are unchanged, Zhengwei 1998, and men suppressed for 18 months recover within a
 cycle, HR 2005). A testis that never went through puberty holds only a few percent of the adult's
 spermatogonia (Muller & Skakkebaek 1983), so in a congenital hypogonadotropic man the pool sits at
-the floor and must re-expand by self-renewal (logistic, time constant fitted to the sperm output
-after 18 months of gonadotropins, Rastrelli 2014) before sperm output can build up: months of
+the floor and must re-expand by self-renewal (logistic; the time constant is an assumption of
+weeks that the sperm output after 18 months of gonadotropins, Rastrelli 2014, pins near 6-7) before
+sperm output can build up: months of
 treatment pass before the first sperm, beyond Sertoli maturation and one cycle of the chain.
 
 ### Bone and insulin sensitivity

@@ -213,8 +213,8 @@ def drug_channels(t: float, pk_static: np.ndarray, pk_state: np.ndarray, ch: np.
 (K_N_ALB_T, K_N_ALB_E2, K_KS_T, K_KS_E2, K_LEY_EC50, K_LEY_KN, K_LEY_NORM, K_E2H_NORM, K_TH_NORM, K_PRL_B,
  K_PRL_REF_B, K_SP_KN, K_SP_NORM, K_BONE_EKN, K_BONE_TKN, K_GSIG_KN, K_GSIG_NORM, K_KDES, K_KRES, K_PIT_NORM,
  K_KLH, K_KFSH, K_INH_NORM, K_SHBG_RATE, K_FK, K_FKN, K_HF_NORM, K_TK_N, K_HT_NORM, K_KS, K_KSYN,
- K_MAT_KN, K_MAT_NORM, K_SS_KN, K_SS_NORM) = range(35)
-N_CONST = 35
+ K_MAT_KN, K_MAT_NORM, K_SS_KN, K_SS_NORM, K_POOL_UP_H, K_POOL_DOWN_H, K_IS_SPAN_INV) = range(38)
+N_CONST = 38
 
 
 @njit(cache=True)
@@ -288,6 +288,9 @@ def constants(p: np.ndarray, c: np.ndarray) -> None:
     c[K_MAT_NORM] = drive(p[P_REF_ITT], mk, p[P_MAT_N])
     c[K_SS_KN] = power(p[P_SS_K], SS_N)
     c[K_SS_NORM] = 1.0 - reference_slow_suppression(p)
+    c[K_POOL_UP_H] = p[P_POOL_UP] * 168.0
+    c[K_POOL_DOWN_H] = p[P_POOL_DOWN] * 168.0
+    c[K_IS_SPAN_INV] = 1.0 / p[P_IS_SPAN]
 
 
 @njit(cache=True)
@@ -482,7 +485,7 @@ def rhs_core_c(y: np.ndarray, p: np.ndarray, c: np.ndarray, ch: np.ndarray, a: n
     # Insulin sensitivity relaxes to (E2 / baseline E2)^beta (sign disputed; see parameter table).
     # The power law is measured over modest E2 changes (Gibb 2016: -41 %); beyond a span either
     # way it is held, so a man whose E2 rises fifty-fold on treatment does not treble his index.
-    e2_ratio = min(max(max(a[A_E2], 1e-6) / p[P_BASE_E2], 1.0 / p[P_IS_SPAN]), p[P_IS_SPAN])
+    e2_ratio = min(max(max(a[A_E2], 1e-6) / p[P_BASE_E2], c[K_IS_SPAN_INV]), p[P_IS_SPAN])
     is_target = power(e2_ratio, p[P_IS_EXP])
     dy[ISI] = (is_target - y[ISI]) / (p[P_IS_TAU] * 168.0)
 
@@ -502,8 +505,8 @@ def rhs_core_c(y: np.ndarray, p: np.ndarray, c: np.ndarray, ch: np.ndarray, a: n
     # wait for the pool to grow, not only for Sertoli maturation and one cycle of the chain.
     s_sup = min(support / p[P_POOL_K], 1.0)
     pool = y[SG_POOL]
-    dy[SG_POOL] = (s_sup * pool * (1.0 - pool) / (p[P_POOL_UP] * 168.0)
-                   - (1.0 - s_sup) * (pool - p[P_POOL_FLOOR]) / (p[P_POOL_DOWN] * 168.0))
+    dy[SG_POOL] = (s_sup * pool * (1.0 - pool) / c[K_POOL_UP_H]
+                   - (1.0 - s_sup) * (pool - p[P_POOL_FLOOR]) / c[K_POOL_DOWN_H])
 
     # Slow suppression of the GnRH pulse generator: a sustained estrogen-receptor signal above
     # the physiological range (E2 from aromatised testosterone on testosterone therapy) takes GnRH
