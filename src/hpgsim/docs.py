@@ -71,6 +71,10 @@ reference, e.g. `B_E(x) = brake(x; k, n) / brake(1; k, n)`.
     ITT     = (ITT_ref - u TT_ref) L + u TT
 `cap` is the man's Leydig capacity (falls with age), `A` the slow LH-receptor adaptation state,
 `k_E2L` the paracrine estrogen brake on steroidogenesis that an aromatase inhibitor releases.
+The LH response is sigmoid (Hill 1.5, half-maximal at about 3 times the reference LH): when
+LH is withheld T falls further than LH (a GnRH antagonist takes LH to a quarter or a third of
+baseline and T to a sixth or a quarter), and when an aromatase inhibitor doubles LH, T about
+doubles too.
 Clearance acts on bioavailable (non-SHBG-bound) T, so a man with low SHBG has low total but
 normal free T at the same production, and total T follows from free T by Vermeulen's mass
 action (K_SHBG 1.0e9 L/mol, K_alb 3.6e4 L/mol, N_alb = 1 + K_alb [albumin]).
