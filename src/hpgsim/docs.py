@@ -174,13 +174,16 @@ sperm output can build up: months of
 treatment pass before the first sperm, beyond Sertoli maturation and one cycle of the chain.
 
 ### Bone and insulin sensitivity
-    dBMD/dt = BMD [drift(age) + r_E (S_E(E2) - S_E,0) + r_T (S_T(TT) - S_T,0)] / 8766
+    R       = r_E (S_E(E2) - S_E,0) + r_T (S_T(TT) - S_T,0)
+    dBMD/dt = BMD [drift(age) + (R if R <= 0 else R clip(1 - (BMD/BMD_ref - 1)/g_max, 0, 1))] / 8766
     S_E = drive(E2; 10 pg/mL, n) ;  S_T = drive(TT; 200 ng/dL, 1)
     dISI/dt = [clip(E2 / E2_0, 1/s, s)^beta - ISI] / tau_IS
 Both measure change against the man's own baseline (subscript 0). The power law of insulin
 sensitivity is measured over modest E2 changes, so it is held beyond an s-fold change either way
 (a congenitally hypogonadotropic man's E2 rises some fifty-fold on hCG). Bone loss accelerates as E2
-falls toward the 10 pg/mL threshold. The sign of beta is disputed (see the table): the default
+falls toward the 10 pg/mL threshold. A rise of the signals refills the remodelling space, which is finite: the gain
+slows as BMD nears g_max above the man's starting BMD (hypogonadal men on testosterone gain 5-8 %
+and plateau within two years), while a fall goes on for as long as it lasts. The sign of beta is disputed (see the table): the default
 follows the clamp study (Gibb 2016, sensitivity falls with E2), and the range spans the studies
 that found a rise (Lapauw 2010) or no change (Dias 2017, Rubinow 2012). Body composition and
 lipids are not simulated: aromatase-inhibitor trials did not move them (Burnett-Bowie 2009).

@@ -110,6 +110,7 @@ P_MAT_K, P_MAT_N, P_MAT_UP, P_MAT_DOWN = (_I["sertoli_maturation_itt_k"], _I["se
 P_REF_FT, P_REF_BIOT, P_REF_FE2 = _I["ref_free_t"], _I["ref_bio_t"], _I["ref_free_e2"]
 P_TPROD, P_TCL, P_E2PROD, P_E2CL = _I["t_prod_nmol_h"], _I["t_clearance_bio_l_h"], _I["e2_prod_pmol_h"], _I["e2_clearance_l_h"]
 P_BASE_E2, P_BASE_BE, P_BASE_BT, P_BMD_DRIFT = _I["baseline_e2"], _I["baseline_bone_e2_signal"], _I["baseline_bone_t_signal"], _I["bmd_drift"]
+P_REF_BMD, P_BMD_GAIN = _I["ref_bmd_spine"], _I["bmd_gain_max"]
 
 LN2 = math.log(2.0)
 HOURS_PER_YEAR = 8766.0
@@ -480,8 +481,13 @@ def rhs_core_c(y: np.ndarray, p: np.ndarray, c: np.ndarray, ch: np.ndarray, a: n
     dy[EPIDIDYMIS] = (y[GERM0 + N_GERM - 1] * sp - y[EPIDIDYMIS]) / (p[P_EPI] * 24.0)
 
     # Bone: the man's natural drift plus the change of his E2 and T bone signals from baseline.
-    dy[BMD] = y[BMD] * (p[P_BMD_DRIFT] + p[P_BONE_RE] * (a[A_BONE_E] - p[P_BASE_BE])
-                        + p[P_BONE_RT] * (a[A_BONE_T] - p[P_BASE_BT])) / HOURS_PER_YEAR
+    # A rise of the signals slows resorption and refills the remodelling space, which is finite:
+    # the gain slows as BMD nears bmd_gain_max above his starting BMD (hypogonadal men on
+    # testosterone gain 5-8 % and plateau within two years); a fall goes on as long as it lasts.
+    steroid = p[P_BONE_RE] * (a[A_BONE_E] - p[P_BASE_BE]) + p[P_BONE_RT] * (a[A_BONE_T] - p[P_BASE_BT])
+    if steroid > 0.0:
+        steroid *= min(max(1.0 - (y[BMD] / p[P_REF_BMD] - 1.0) / p[P_BMD_GAIN], 0.0), 1.0)
+    dy[BMD] = y[BMD] * (p[P_BMD_DRIFT] + steroid) / HOURS_PER_YEAR
     # Insulin sensitivity relaxes to (E2 / baseline E2)^beta (sign disputed; see parameter table).
     # The power law is measured over modest E2 changes (Gibb 2016: -41 %); beyond a span either
     # way it is held, so a man whose E2 rises fifty-fold on treatment does not treble his index.

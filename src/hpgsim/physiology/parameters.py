@@ -183,6 +183,8 @@ PARAMETERS: tuple[Param, ...] = (
        "fitted to BB2009 JCEM: -1.7 % on anastrozole vs +0.8 % on placebo in one year (difference -2.5 points)", "bone", fitted=True),
     _P("bone_rate_t", 0.03, "1/yr", 0.0, 0.1, "fractional BMD change per year per unit change of the T bone signal",
        "Finkelstein 2016: bone resorption rose as T fell, much more with aromatase blockade, so the androgen effect is the smaller", "bone", uncertain=True),
+    _P("bmd_gain_max", 0.08, "1", 0.04, 0.15, "most spine BMD a rise of the sex-steroid bone signals can add above the man's starting BMD (the remodelling space refilled): gains slow as BMD nears it, losses are not bounded",
+       "Snyder PJ et al. JCEM 2000;85:2670 (18 untreated hypogonadal men, 3 years of transdermal T: lumbar spine +7.7 +/- 7.6 %, maximum reached by 24 months); Katznelson L et al. JCEM 1996;81:4358 (TE 100 mg weekly, 18 months: spine +5 +/- 1 %, from 9 % below eugonadal men); Tracz MJ et al. JCEM 2006 meta-analysis (IM testosterone: lumbar +8 %, 95 % CI 4-13). Without the bound, the E2 rate fitted to an aromatase inhibitor's small fall (BB2009) gave a congenitally hypogonadotropic man +45 % in two years of hCG", "bone", uncertain=True),
     _P("bmd_drift_young", 0.004, "1/yr", 0.0, 0.008, "natural spine BMD drift at 30 years or younger",
        "Khosla S et al. JCEM 2001;86:3555 (young men +0.32-0.43 %/yr)", "bone"),
     _P("bmd_drift_old", 0.0082, "1/yr", -0.007, 0.01, "natural PA-spine BMD drift at 70 years or older (linear from 30 y)",

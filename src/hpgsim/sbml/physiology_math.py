@@ -132,6 +132,11 @@ ALGEBRA: tuple[Rule, ...] = (
     # bone signals
     Rule("bone_e2_signal", "drive(estradiol, bone_e2_k, bone_e2_n)", "1", "estrogen bone signal"),
     Rule("bone_t_signal", "drive(total_testosterone, bone_t_k, 1)", "1", "androgen bone signal"),
+    Rule("bone_steroid_rate", "bone_rate_e2 * (bone_e2_signal - baseline_bone_e2_signal)"
+         " + bone_rate_t * (bone_t_signal - baseline_bone_t_signal)", "1/yr",
+         "spine BMD change per year from the change of the sex-steroid bone signals"),
+    Rule("bone_gain_room", "min(max(1 - (bmd_spine / ref_bmd_spine - 1) / bmd_gain_max, 0), 1)", "1",
+         "share of a gain left before the remodelling space is refilled"),
 )
 
 # Intermediate terms of model.rhs_core, then one rate rule per state (per hour).
@@ -199,8 +204,8 @@ RATES: tuple[Rule, ...] = (
     Rule(S[model.EPIDIDYMIS], f"({GERM[-1]} * spermiation_relative - epididymal_reserve) / (epididymal_transit * 24)",
          "1", "epididymal sperm reserve (relative)"),
     Rule(S[model.BMD],
-         f"bmd_spine * (bmd_drift + bone_rate_e2 * (bone_e2_signal - baseline_bone_e2_signal)"
-         f" + bone_rate_t * (bone_t_signal - baseline_bone_t_signal)) / {model.HOURS_PER_YEAR!r}", "g/cm2",
+         f"bmd_spine * (bmd_drift + piecewise(bone_steroid_rate * bone_gain_room, bone_steroid_rate > 0,"
+         f" bone_steroid_rate)) / {model.HOURS_PER_YEAR!r}", "g/cm2",
          "spine BMD"),
     Rule(S[model.ISI], "(min(max(max(estradiol, 1e-6) / baseline_e2, 1 / is_e2_ratio_span), is_e2_ratio_span)^is_e2_exponent"
                        " - insulin_sensitivity) / (is_tau * 168)",
