@@ -72,10 +72,10 @@ def test_applied_sets_physiology_and_drug_values_and_restores_them():
 
 def test_values_are_restored_when_the_run_fails():
     with pytest.raises(RuntimeError):
-        with ParameterSet({"t_hyp_k": 1.0, "hcg.emax": 0.5}).applied():
+        with ParameterSet({"t_hyp_k": 1.0, "hcg.emax": 5.0}).applied():
             raise RuntimeError("boom")
     assert default_vector()[INDEX["t_hyp_k"]] == BY_NAME["t_hyp_k"].value
-    assert records.get_drug("hcg").emax != 0.5
+    assert records.get_drug("hcg").emax != 5.0
 
 
 def test_enclomiphene_potency_carries_its_derived_records():
@@ -108,8 +108,8 @@ def test_bad_values_name_the_file_and_field(values, field, expected):
 
 def test_yaml_round_trip_and_bad_file(tmp_path):
     path = tmp_path / "set.yaml"
-    ParameterSet({"e2_hyp_k": 0.5, "hcg.emax": 0.3}).save(path, "a header")
-    assert ParameterSet.load(path).values == {"e2_hyp_k": 0.5, "hcg.emax": 0.3}
+    ParameterSet({"e2_hyp_k": 0.5, "hcg.emax": 3.0}).save(path, "a header")
+    assert ParameterSet.load(path).values == {"e2_hyp_k": 0.5, "hcg.emax": 3.0}
     path.write_text("values: {e2_hyp_k: 50}\n")
     with pytest.raises(InputError, match="plausible range") as caught:
         ParameterSet.load(path)

@@ -2,7 +2,7 @@
 figures, the forest plot, pass rates that add up, a reason on every failure, the same numbers
 for the same seed, one-line errors for bad options, and no partial files after Ctrl-C.
 
-Four specs at 20 virtual men per arm: leder2004, tsjoen2005 and coviello2005 (calibration; the last
+Four specs at 20 virtual men per arm: leder2004, tsjoen2005 and helo2017 (calibration; the last
 has failures documented endpoint by endpoint) and naelitz2023 (validation; its enrolment screen
 is hard to fill, so it exercises a trial that may not run)."""
 
@@ -21,7 +21,7 @@ from hpgsim.cli import app
 from hpgsim.trials.validation import FAILURE_NOTES, spec_paths
 
 runner = CliRunner()
-SPECS = ("leder2004", "tsjoen2005", "coviello2005", "naelitz2023")
+SPECS = ("leder2004", "tsjoen2005", "helo2017", "naelitz2023")
 BASE = ["validate", "--spec", ",".join(SPECS), "--n-virtual", "20", "--seed", "3", "--no-progress"]
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -76,7 +76,7 @@ def test_forest_plot_draws_every_percent_change_endpoint(report):
     markdown = (out / "validation.md").read_text(encoding="utf-8")
     assert "](validation/forest.png)" in markdown
     # Independently of the run: the specs' mean/median endpoints with a published baseline or
-    # change are the percent changes (leder2004: 4, tsjoen2005: 3, coviello2005: 6); naelitz2023
+    # change are the percent changes (leder2004: 4, tsjoen2005: 3, helo2017: 3); naelitz2023
     # counts only if it ran.
     expected = 0
     for study in SPECS:
@@ -103,13 +103,13 @@ def test_markdown_pass_rates_equal_those_of_the_json(report):
     # one endpoint row per endpoint of the specs, in the JSON and the Markdown alike
     n_endpoints = sum(len(_spec(s)["endpoints"]) for s in SPECS)
     assert len(data["endpoints"]) == n_endpoints
-    assert len(re.findall(r"^\| (?:leder2004|tsjoen2005|coviello2005|naelitz2023) \|", markdown, re.MULTILINE)) == n_endpoints
+    assert len(re.findall(r"^\| (?:leder2004|tsjoen2005|helo2017|naelitz2023) \|", markdown, re.MULTILINE)) == n_endpoints
 
 
 def test_every_failure_carries_a_reason(report):
     data, out = report
     failed = [e for e in data["endpoints"] if e["pass"] is False]
-    assert failed, "coviello2005 has documented failures (FAILURE_NOTES)"
+    assert failed, "helo2017 has documented failures (FAILURE_NOTES)"
     assert all(e["reason"] and e["reason_source"] for e in failed)
     markdown = (out / "validation.md").read_text(encoding="utf-8")
     fail_rows = [line for line in markdown.splitlines() if "| **fail** |" in line]
@@ -123,7 +123,7 @@ def test_every_failure_carries_a_reason(report):
 def test_report_says_how_it_was_made_without_a_date(report):
     _, out = report
     markdown = (out / "validation.md").read_text(encoding="utf-8")
-    assert "hpgsim validate --n-virtual 20 --seed 3 --spec leder2004,tsjoen2005,coviello2005,naelitz2023" in markdown
+    assert "hpgsim validate --n-virtual 20 --seed 3 --spec leder2004,tsjoen2005,helo2017,naelitz2023" in markdown
     assert re.search(r"hpgsim \d+\.\d+\.\d+\S*, simulation sources [0-9a-f]{12}", markdown)
     assert "not medical advice" in markdown
     assert not re.search(r"\b20\d\d-\d\d-\d\d\b", markdown)

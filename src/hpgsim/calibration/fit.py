@@ -40,7 +40,7 @@ VALIDATION_MARGIN = 0.01    # a validation cost 1 % lower (at equal passes) coun
 UNIDENTIFIED_NORM = 0.1     # crossing the whole range moves the residuals by less than a tenth of a tolerance
 # The drug potencies the earlier typical-man joint fit freed.
 DRUG_POTENCIES = ("anastrozole.ec50_ng_ml", "letrozole.ec50_ng_ml", "exemestane.emax", "enclomiphene.ec50_ng_ml",
-                  "hcg.emax")
+                  "hcg.emax", "hcg.ec50_ng_ml")
 
 
 def default_free() -> list[str]:

@@ -45,7 +45,10 @@ DRUG_RANGES: dict[str, tuple[float, float, str]] = {
     "exemestane.emax": (0.01, 5.0, "assumption: maximal inactivation rate from a 70-h to a 10-min enzyme half-life"),
     "enclomiphene.ec50_ng_ml": (0.1, 20.0, "assumption: around the 2.2 ng/mL steady state of 25 mg clomiphene (Helo 2017), "
                                 "whose T doubled"),
-    "hcg.emax": (0.02, 2.0, "assumption: a decade either side of about 0.2 LH-equivalents per IU/L (Coviello 2005)"),
+    "hcg.emax": (2.0, 20.0, "IU/L of LH-equivalent at full LH-receptor occupancy: from half the reference LH (4 IU/L) "
+                 "to five times it; T peaks at about 2.4 times baseline after 6000 IU (JCEM 1979)"),
+    "hcg.ec50_ng_ml": (3.0, 300.0, "IU/L of hCG at half occupancy: a decade either side of the level at which the earlier "
+                       "linear slope (0.25 LH-equivalents per IU/L) reaches the maximal effect"),
 }
 DEFAULT_DRUG_SPAN = 10.0
 NUMERIC_DRUG_FIELDS = ("ec50_ng_ml", "emax", "hill", "ka_per_h", "ke_per_h", "volume_l", "bioavailability",

@@ -48,12 +48,6 @@ FAILURE_NOTES: dict[tuple, str] = {
         "fat mass is set by conflicting calibration sources (EMAS free T by BMI against this study; people/population.py)",
     ("helo2017", "clomiphene_25mg", "concentration:enclomiphene", "median", 112.15):
         "a median concentration with no baseline: sampling time unknown and the runner compares levels only for drugs given as themselves",
-    ("coviello2005", "te_hcg125", "intratesticular_testosterone", "mean", 3.0):
-        "low-dose hCG restores less ITT than observed (-55 % vs -25 %): with a sigmoid Leydig response (Hill 1.5) a small LH-equivalent does little; hCG potency is fitted to all three doses",
-    ("coviello2005", "te_hcg500", "intratesticular_testosterone", "mean", 3.0):
-        "hCG 500 IU restores more ITT than observed (+69 % vs +26 %) while 125 IU restores less: one potency fitted to "
-        "all three doses cannot give the flat dose-response seen; the Leydig response to hCG does not saturate enough, "
-        "and no rapid Leydig desensitisation to hCG is modelled",
     ("hr2005_who_te", "te200", "sperm_concentration", "median_weeks_to_below", 10.0):
         "the fall has the wrong shape: spermiation, fitted steep so that recovery waits for a full cycle, fails within "
         "weeks as ITT drops (below 10 M/mL at 4 weeks, observed 7), while the germ-cell chain then empties slowly",

@@ -1,8 +1,9 @@
 """Gonadotropins and GnRH: hCG (LH-receptor agonist), FSH, and gonadorelin.
 
-hCG and FSH are dosed in IU and their plasma concentration is in IU/L (amount / V); they act
-linearly as LH- or FSH-equivalents at the testis (channel value = potency x concentration),
-added to the man's own LH or FSH. Gonadorelin occupies the pituitary GnRH receptor (an Emax
+hCG and FSH are dosed in IU and their plasma concentration is in IU/L (amount / V); they act as
+LH- or FSH-equivalents at the testis, added to the man's own LH or FSH: FSH linearly (channel
+value = potency x concentration), hCG through a saturable occupancy of the LH receptor (an Emax
+curve), since the testis answers a large dose no more than a moderate one. Gonadorelin occupies the pituitary GnRH receptor (an Emax
 curve); whether it stimulates or shuts down LH release depends on how it is given, which the
 physiology decides (pulses every 90-120 min keep the receptor responsive, continuous exposure
 desensitises it), not the record.
@@ -26,9 +27,21 @@ HCG_F_SC = 0.6              # SC: recombinant 0.40 (Ovitrelle SmPC); urinary SC 
 HCG_KA_SC = 0.15            # 1/h: tmax about 15 h SC (urinary hCG SmPC: 12-18 h)
 HCG_F_IM = 0.75
 HCG_KA_IM = 0.3             # 1/h: tmax about 9 h IM (SmPC: 9-12 h)
-# LH-equivalents per IU/L of hCG at the Leydig cell, fitted to Coviello 2005 (calibration set);
-# refitted with the slow GnRH suppression (docs/calibration-slow-suppression.md): 0.207 -> 0.246.
-HCG_LH_POTENCY = 0.2461
+# LH-receptor occupancy by hCG saturates: serum T peaks at 2.4 +/- 0.3 times baseline 72-96 h
+# after 6000 IU IM and no higher when two IV injections give 5-8 times the hCG level ("Kinetics of
+# hCG-induced steroidogenic response of the human testis. I. Plasma testosterone", JCEM 1979), and
+# daily 1500 IU for 3 days gives the same T as one injection ("Leydig cell responsiveness to
+# single and repeated hCG administration", JCEM 1979). Before, hCG acted linearly (0.246
+# LH-equivalents per IU/L, fitted to Coviello 2005) and 5000 IU took a normal man's T to 3.9
+# times baseline. The maximal
+# LH-equivalent and the half-saturating level are fitted to Coviello 2005 (calibration set; its
+# flat dose-response, -25/-7/+26 % ITT over a fourfold dose range, itself says saturation): from
+# 8.8 and 36 IU/L (2.2 x reference LH; the old slope at low levels) to 5.9 and 7.6 IU/L at 100 men
+# per arm, and all three hCG arms pass. The fitted ceiling is a testis after three weeks of
+# testosterone suppression: in a normal man it gives T 1.6 times baseline after 5000-6000 IU, short
+# of the 2.4 measured (Leydig cells that regress without LH, and so answer hCG less, are not modelled).
+HCG_LH_MAX = 5.893          # IU/L of LH-equivalent at full occupancy
+HCG_EC50 = 7.563            # IU/L of hCG at half occupancy
 
 register(DrugRecord(
     name="hcg",
@@ -41,9 +54,9 @@ register(DrugRecord(
     ke_per_h=_LN2 / HCG_HALF_LIFE_H,
     volume_l=HCG_V_L,
     channel="lh_receptor_agonism",
-    emax=HCG_LH_POTENCY,
-    ec50_ng_ml=1.0,
-    effect="linear",
+    emax=HCG_LH_MAX,
+    ec50_ng_ml=HCG_EC50,
+    effect="emax",
     other_routes=(("im", HCG_F_IM, HCG_KA_IM),),
     mechanism="stimulates Leydig-cell LH receptors directly, so testicular (and serum) T is made without pituitary LH",
     sources=(
@@ -53,8 +66,14 @@ register(DrugRecord(
                "https://ch.oddb.org:443/de/gcc/fachinfo/reg/55535/chapter/kinetic"),
         Source("Coviello AD et al. JCEM 2005;90:2595 (hCG 125-500 IU SC every other day under TE: ITT -25/-7/+26 %; potency fitted)",
                "https://www.ironmagazineforums.com/goto/post?id=2786105"),
+        Source("Kinetics of hCG-induced steroidogenic response of the human testis. I. Plasma testosterone. JCEM 1979 "
+               "(6000 IU hCG: T 2.4-fold at 72-96 h, 2.2-fold when IV injections give 5-8 times the hCG level)",
+               "https://scilit.net/publications/d6480223af46105f03a8ced3924bc7c5"),
+        Source("Leydig cell responsiveness to single and repeated hCG administration. JCEM 1979 (1500 IU hCG once or "
+               "daily for 3 days: the same T at 72 h, 1315 and 1342 ng/dL)",
+               "https://scilit.net/publications/f88e906dc1759843045c70b65ad020fd"),
     ),
-    notes="Potency per IU/L relative to LH is fitted; SC is the default route, IM via route: im.",
+    notes="Maximal LH-equivalent and half-saturating level are fitted; SC is the default route, IM via route: im.",
     usual_regimen="hcg 2000 IU three times weekly",
     usual_weeks=12.0,
 ))
