@@ -37,7 +37,7 @@ HCG_KA_IM = 0.3             # 1/h: tmax about 9 h IM (SmPC: 9-12 h)
 # LH-equivalent and the half-saturating level are fitted to Coviello 2005 (calibration set; its
 # flat dose-response, -25/-7/+26 % ITT over a fourfold dose range, itself says saturation): from
 # 8.8 and 36 IU/L (2.2 x reference LH; the old slope at low levels) to 5.9 and 7.6 IU/L at 100 men
-# per arm, and all three hCG arms pass. The fitted ceiling is a testis after three weeks of
+# per arm, and all three hCG arms pass (docs/calibration-hcg-saturation.md). The fitted ceiling is a testis after three weeks of
 # testosterone suppression: in a normal man it gives T 1.6 times baseline after 5000-6000 IU, short
 # of the 2.4 measured (Leydig cells that regress without LH, and so answer hCG less, are not modelled).
 HCG_LH_MAX = 5.893          # IU/L of LH-equivalent at full occupancy
