@@ -64,7 +64,7 @@ subscript `ref` is the reference man's value; relative brakes are normalised to 
 reference, e.g. `B_E(x) = brake(x; k, n) / brake(1; k, n)`.
 
 ### Leydig cells and testosterone
-    LH_eff  = LH + c_LHR                                   (hCG adds LH-equivalents)
+    LH_eff  = LH + c_LHR                                   (hCG adds LH-equivalents, saturably)
     L       = cap * A * (1 + k_E2L) / (1 + k_E2L (1 - I)) * drive(LH_eff; ec50 LH_ref, n) / drive(LH_ref; ec50 LH_ref, n)
     P_T     = P_T,ref [(1 - f_nt) L + f_nt] + c_T                  (nmol/h)
     bioT    = P_T / CL_bio ;  FT = bioT / N_alb ;  TT = N_alb FT + SHBG K FT / (1 + K FT)
@@ -75,6 +75,9 @@ The LH response is sigmoid (Hill 1.5, half-maximal at about 3 times the referenc
 LH is withheld T falls further than LH (a GnRH antagonist takes LH to a quarter or a third of
 baseline and T to a sixth or a quarter), and when an aromatase inhibitor doubles LH, T about
 doubles too.
+hCG's channel is an Emax curve of its serum level (at most 5.9 IU/L of LH-equivalent, half of it
+at 7.6 IU/L of hCG): the testis answers a large dose hardly more than a moderate one, as three
+daily injections of 1500 IU give the T of one.
 Clearance acts on bioavailable (non-SHBG-bound) T, so a man with low SHBG has low total but
 normal free T at the same production, and total T follows from free T by Vermeulen's mass
 action (K_SHBG 1.0e9 L/mol, K_alb 3.6e4 L/mol, N_alb = 1 + K_alb [albumin]).
