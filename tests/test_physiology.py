@@ -87,7 +87,8 @@ def test_castration_like_loss_of_leydig_function_raises_gonadotropins():
 def test_testosterone_falls_more_than_lh_at_low_lh_as_under_gnrh_antagonist():
     # Ganirelix overnight in young men lowered LH from 3.4 to 0.8 IU/L (0.24 of baseline) with
     # total T from 416 to 107 ng/dL (0.26); 10-25 h after it, LH 1.2 (0.35) with T 67 ng/dL (0.16)
-    # (Veldhuis group, rhLH pulses under GnRH-receptor blockade, J Clin Endocrinol Metab 2005). T
+    # (Veldhuis group, rhLH pulses under GnRH-receptor blockade, J Clin Endocrinol Metab; the address
+    # is in the parameter table's leydig_hill row). T
     # follows LH within hours (half-time 97 min there), so the quasi-steady T at a held LH is the
     # comparison. Pooled over the two windows: LH 0.29, T 0.21 of baseline; the SEMs give about
     # +/-0.04 on the T ratio, and the tolerance is +/-0.07. A Leydig response linear in LH keeps

@@ -190,6 +190,9 @@ def _summary_table(summary):
     return table
 
 
+_TINY = 1e-3   # below this a value is shown as '<0.001', not as a string of zeros
+
+
 def _change(baseline: float, change_pct) -> str:
     """Percent change, as a fold change above ten-fold, and 'from ~0' when the baseline shows as
     '<0.001' (an untreated hypogonadotropic man's sperm), where a percentage means nothing."""
@@ -212,9 +215,6 @@ def _crossings_table(crossings):
     for row in crossings.itertuples():
         table.add_row(row.threshold, row.first_crossed, row.source)
     return table
-
-
-_TINY = 1e-3   # below this a value is shown as '<0.001', not as a string of zeros
 
 
 def _num(value: float) -> str:

@@ -65,17 +65,23 @@ FAILURE_NOTES: dict[tuple, str] = {
         "on gonadotropins), and a Sertoli threshold cannot give this series' 91 % and the meta-analysis' 75 % at once",
 }
 
+# The testosterone-contraception cohorts from Asia (indonesia_te, gu2003, zhang1999) share one cause.
+TE_AZOOSPERMIA_ASIAN = (
+    "too few men reach azoospermia on testosterone: LH and FSH are suppressed less than observed (coviello2005: "
+    "LH -84 % vs -95 % at the trough, inside its interval) and the LH and serum T left keep ITT at about a fifth of "
+    "normal, so germ-cell input goes on in a third to two thirds of men; these are Asian cohorts, who reach "
+    "azoospermia on androgens more often than the Caucasian men of wallace1993 and handelsman1995, and the model "
+    "has no ethnic difference")
 # Per study: the cause we believe behind failures not named endpoint by endpoint above.
 STUDY_NOTES: dict[str, str] = {
     "burnett_bowie2009_clinendo": "E2 falls more and T rises less than observed: Burnett-Bowie's E2 assay reads a 15 pg/mL baseline against Leder's 26 (assay floors blunt measured falls), and the E2 feedback gain sits on its bound",
     "burnett_bowie2009_jcem": "as burnett_bowie2009_clinendo (the same trial)",
-    "indonesia_te": "too few men reach azoospermia on testosterone: LH and FSH are suppressed less than observed (coviello2005: LH -84 % vs -95 % at the trough, inside its interval) and the LH and serum T left keep ITT at about a fifth of normal, so germ-cell input goes on in a third to two thirds of men; these are Asian cohorts, who reach azoospermia on androgens more often than the Caucasian men of wallace1993 and handelsman1995, and the model has no ethnic difference",
+    "indonesia_te": TE_AZOOSPERMIA_ASIAN,
     "gibb2016": "young men: Gibb's small T rise conflicts with T'Sjoen's +146 % in young men on a stronger inhibitor; Gibb's crossover compares on-drug with on-placebo, not with baseline",
     "basar2009": "anastrozole's effect on semen in infertile men: the model has no direct E2 action on the testis beyond ITT",
-    "gu2003": "too few men reach azoospermia on testosterone: LH and FSH are suppressed less than observed (coviello2005: LH -84 % vs -95 % at the trough, inside its interval) and the LH and serum T left keep ITT at about a fifth of normal, so germ-cell input goes on in a third to two thirds of men; these are Asian cohorts, who reach azoospermia on androgens more often than the Caucasian men of wallace1993 and handelsman1995, and the model has no ethnic difference; and 0.89 back at 20 M/mL after two years (edge 0.9) because about a tenth of virtual men start below it, while contraceptive trials enrol healthy volunteers, as liu2006, whose spec now screens for at least 20 M/mL at entry; this validation spec is left as transcribed",
-    "handelsman1995": "too few men reach azoospermia on testosterone: LH and FSH are suppressed less than observed (coviello2005: LH -84 % vs -95 % at the trough, inside its interval) and the LH and serum T left keep ITT at about a fifth of normal, so germ-cell input goes on in a third to two thirds of men, so germ-cell input goes on",
+    "gu2003": TE_AZOOSPERMIA_ASIAN + "; and 0.88 back at 20 M/mL after two years (edge 0.9) because about a tenth of virtual men start below it, while contraceptive trials enrol healthy volunteers, as liu2006, whose spec now screens for at least 20 M/mL at entry; this validation spec is left as transcribed",
     "wallace1993": "trough T and E2 rise less than the observed 2.5-fold on TE 200 mg weekly (+117 % and +108 %): the trough depends on the depot's release rate, taken from other studies; cause not settled; and more men azoospermic or severely oligospermic at 6 months than observed (0.81 vs 0.61): the sigmoid Leydig response suppresses ITT further, while the Asian cohorts (zhang1999, gu2003) still reach it too rarely",
-    "zhang1999": "too few men reach azoospermia on testosterone undecanoate: LH and FSH are suppressed less than observed (coviello2005: LH -84 % vs -95 % at the trough, inside its interval) and the LH and serum T left keep ITT at about a fifth of normal, so germ-cell input goes on in a third to two thirds of men; these are Asian cohorts, who reach azoospermia on androgens more often than the Caucasian men of wallace1993 and handelsman1995, and the model has no ethnic difference",
+    "zhang1999": TE_AZOOSPERMIA_ASIAN,
     "samplaski2014": "too few men azoospermic after testosterone (LH suppression too shallow at the trough, coviello2005), and every man recovers: no between-man spread of recovery and no non-recovery",
     "wenker2015": "sperm return about 6 weeks after stopping testosterone (observed 20): these men were on testosterone for years and many were azoospermic, while the model restarts germ-cell input as soon as ITT returns and has no lag in LH recovery after long androgen exposure",
     "liu2009": "sperm appear after about 18 weeks, not 31: Sertoli maturation (about 3 months) and the regrowth of the spermatogonial pool from a few percent of the adult's (time constant 6 weeks, which the calibration set pins near 6-7) start germ-cell input gradually, and the first sperm need only a little of it; no pubertal threshold in maturity is modelled, and the mean-field chain lets the first tubules' sperm through as soon as any input arrives",
@@ -87,7 +93,7 @@ STUDY_NOTES: dict[str, str] = {
     "ramasamy2014_t": "the testosterone rise is smaller than observed while the levels reached are close (gel 408 vs 412 ng/dL, injection 935 vs 1104 or 1014): the enrolled virtual men start higher (258-265 vs 224-230 ng/dL), and the doses, sampling times and baseline are assumptions of the transcription",
     "naelitz2023": "more virtual men cross 15 M/mL than observed: the enrolled virtual men sit mostly just under the "
                    "threshold (the population's oligospermic tail is thinner than a fertility clinic's), so a modest rise carries more across",
-    "raman_schlegel2002_anastrozole": "T/E2 and semen rise less than observed (T/E2 +120 % vs +151 %, sperm +134 % vs +184 %): "
+    "raman_schlegel2002_anastrozole": "T/E2 and semen rise less than observed (T/E2 +123 % vs +151 %, sperm +151 % vs +184 %): "
                                       "likely as in shah2021 and veldhuis2005, where the model's anastrozole lowers E2 about 30 % "
                                       "against the observed 50 %; the screen (T/E2 < 10 and oligospermia) is met by about one "
                                       "candidate in eighty, since a low ratio and a low sperm yield come from different mechanisms",

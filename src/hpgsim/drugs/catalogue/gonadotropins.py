@@ -3,10 +3,10 @@
 hCG and FSH are dosed in IU and their plasma concentration is in IU/L (amount / V); they act as
 LH- or FSH-equivalents at the testis, added to the man's own LH or FSH: FSH linearly (channel
 value = potency x concentration), hCG through a saturable occupancy of the LH receptor (an Emax
-curve), since the testis answers a large dose no more than a moderate one. Gonadorelin occupies the pituitary GnRH receptor (an Emax
-curve); whether it stimulates or shuts down LH release depends on how it is given, which the
-physiology decides (pulses every 90-120 min keep the receptor responsive, continuous exposure
-desensitises it), not the record.
+curve), since the testis answers a large dose no more than a moderate one. Gonadorelin occupies
+the pituitary GnRH receptor (an Emax curve); whether it stimulates or shuts down LH release
+depends on how it is given, which the physiology decides (pulses every 90-120 min keep the
+receptor responsive, continuous exposure desensitises it), not the record.
 """
 
 from __future__ import annotations
@@ -33,13 +33,14 @@ HCG_KA_IM = 0.3             # 1/h: tmax about 9 h IM (SmPC: 9-12 h)
 # daily 1500 IU for 3 days gives the same T as one injection ("Leydig cell responsiveness to
 # single and repeated hCG administration", JCEM 1979). Before, hCG acted linearly (0.246
 # LH-equivalents per IU/L, fitted to Coviello 2005) and 5000 IU took a normal man's T to 3.9
-# times baseline. The maximal
-# LH-equivalent and the half-saturating level are fitted to Coviello 2005 (calibration set; its
-# flat dose-response, -25/-7/+26 % ITT over a fourfold dose range, itself says saturation): from
-# 8.8 and 36 IU/L (2.2 x reference LH; the old slope at low levels) to 5.9 and 7.6 IU/L at 100 men
-# per arm, and all three hCG arms pass (docs/calibration-hcg-saturation.md). The fitted ceiling is a testis after three weeks of
-# testosterone suppression: in a normal man it gives T 1.6 times baseline after 5000-6000 IU, short
-# of the 2.4 measured (Leydig cells that regress without LH, and so answer hCG less, are not modelled).
+# times baseline. The maximal LH-equivalent and the half-saturating level are fitted to Coviello
+# 2005 (calibration set; its flat dose-response, -25/-7/+26 % ITT over a fourfold dose range,
+# itself says saturation): from 8.8 and 36 IU/L (2.2 x reference LH; the old slope at low levels)
+# to 5.9 and 7.6 IU/L at 100 men per arm, and all three hCG arms pass
+# (docs/calibration-hcg-saturation.md). The fitted ceiling is a testis after three weeks of
+# testosterone suppression: in a normal man it gives T 1.6 times baseline after 5000-6000 IU,
+# short of the 2.4 measured (Leydig cells that regress without LH, and so answer hCG less, are
+# not modelled).
 HCG_LH_MAX = 5.893          # IU/L of LH-equivalent at full occupancy
 HCG_EC50 = 7.563            # IU/L of hCG at half occupancy
 
