@@ -129,16 +129,30 @@ def test_continuous_gonadorelin_suppresses_lh_in_a_normal_man_after_a_flare():
     assert m["lh"][3] < 0.7 * m["lh"][0]           # then suppression below the man's own level
 
 
+def test_tamoxifen_raises_a_normal_mans_lh_as_spijkstra_saw():
+    # Spijkstra JJ et al. (VUmc): tamoxifen 10 mg twice daily for 6 weeks in 13 normal men raised
+    # mean LH from 5.7 +/- 1.3 to 10.1 +/- 2.4 IU/L. The 95 % interval of that ratio of means is
+    # about x1.45-2.1. Tamoxifen's potency is set from it and tied to enclomiphene's
+    # (drugs/catalogue/serms.py), so a refit of enclomiphene that moves tamoxifen off it fails here.
+    man = Patient.build(age=30, bmi=24)
+    v = simulate(man, "tamoxifen 10 mg twice daily", weeks=6).values
+    assert 1.45 <= v["lh"][-1] / v["lh"][0] <= 2.1
+    assert v["total_testosterone"][-1] > v["total_testosterone"][0]     # T follows LH up
+
+
+@pytest.mark.xfail(strict=True, reason="Vermeulen & Comhaire 1978's equivalence (tamoxifen 20 mg = clomiphene 150 mg over "
+                   "10 days) and Spijkstra's absolute LH rise on tamoxifen (x1.77 at 6 weeks) cannot both hold with the "
+                   "model's clomiphene response, fitted to 25-50 mg: the potency follows Spijkstra, and tamoxifen 20 mg now "
+                   "raises LH about a third as much as clomiphene 150 mg (+49 % against +153 % at 10 days)")
 def test_tamoxifen_20_mg_acts_like_clomiphene_150_mg_over_ten_days():
     # Vermeulen A, Comhaire F. Fertil Steril 1978;29:320: in normal men tamoxifen 20 mg/day for 10
-    # days raised LH, FSH, T and E2 about as much as clomiphene citrate 150 mg/day. Tamoxifen's
-    # potency is set from this equivalence (drugs/catalogue/serms.py), so it must survive any
-    # refit of enclomiphene's potency; 'about as much' is read as within 20 % of the rise.
+    # days raised LH, FSH, T and E2 about as much as clomiphene citrate 150 mg/day; 'about as much'
+    # is read as within 20 % of the rise.
     man = Patient.build(age=30, bmi=24)
 
     def rise(regimen, measure):
-        v = simulate(man, regimen, weeks=10 / 7).values[measure]
-        return v[-1] / v[0] - 1.0
+        v = simulate(man, regimen, weeks=10 / 7).values
+        return v[measure][-1] / v[measure][0] - 1.0
 
     for measure in ("lh", "total_testosterone"):
         tam, clo = rise("tamoxifen 20 mg daily", measure), rise("clomiphene_citrate 150 mg daily", measure)

@@ -97,9 +97,14 @@ STUDY_NOTES: dict[str, str] = {
                                       "likely as in shah2021 and veldhuis2005, where the model's anastrozole lowers E2 about 30 % "
                                       "against the observed 50 %; the screen (T/E2 < 10 and oligospermia) is met by about one "
                                       "candidate in eighty, since a low ratio and a low sperm yield come from different mechanisms",
-    "tamoxifen_uroint2019": "LH x4.3 and T x3.0 where men showed x1.7 and x1.6: with tamoxifen's potency set from its equivalence to "
-                            "clomiphene 150 mg (Vermeulen & Comhaire 1978), the model's LH answer to estrogen-receptor blockade is "
-                            "too strong, as for clomiphene in helo2017 (calibration): the steep E2 brake the letrozole study needs",
+    "tamoxifen_uroint2019": "T rises +100 % against +56 % while LH rises about as observed (+85 % vs +69 %), and FSH +80 % "
+                            "against +109 %: tamoxifen's potency comes from Spijkstra's LH x1.77 in normal men, and the "
+                            "testosterone answer to LH is fitted to normal men and aromatase-inhibitor trials; these infertile "
+                            "men's FSH rises more, as a damaged epithelium's lower inhibin B would allow",
+    "iacono_tamoxifen": "sperm rises +50 % against +81 % on tamoxifen 20 mg: with the potency from Spijkstra's LH x1.77 in "
+                        "normal men, LH and FSH rise about a third of what the earlier potency (Vermeulen & Comhaire's "
+                        "equivalence with clomiphene 150 mg) gave, when this endpoint passed (+67 %); in infertile men FSH "
+                        "rises more than in the virtual men (tamoxifen_uroint2019: +80 % vs +109 %)",
 }
 
 
