@@ -44,6 +44,31 @@ def test_medical_castration_triples_lh(lh):
     assert lo <= lh["kc_fold"] <= hi
 
 
+@pytest.mark.xfail(strict=True, reason="the same near-power-law E2 brake: with E2 production removed a typical man's LH "
+                   "settles about 90-fold above his own and FSH about 160-fold. A bounded brake (e2_hyp_k 0.5-0.63, Hill 3, "
+                   "brain aromatase share 0.3-0.6; not refitted) brings it to 8-16-fold but keeps 40-46 of 63 calibration "
+                   "passes against 52: T'Sjoen 2005's LH x4.4 on letrozole needs the steep brake")
+def test_an_aromatase_deficient_man_has_lh_raised_at_most_a_few_fold():
+    # Men without aromatase (CYP19A1 loss of function) have high-normal or raised gonadotropins and
+    # testosterone ("high gonadotropin and testosterone levels": Aromatase inhibitors in men,
+    # Reprod Biol Endocrinol 2011;9:93, http://www.rbej.com/content/9/1/93), and medical castration,
+    # which removes T as well, triples LH (Pitteloud 2008). 'A few-fold' is read as at most 5 times.
+    import numpy as np
+
+    from hpgsim.engine.steady_state import steady_state
+    from hpgsim.people.physiology_of_man import population_parameters
+    from hpgsim.physiology import model
+    from hpgsim.physiology.parameters import INDEX
+
+    p = population_parameters(30.0, 24.0)
+    lh0 = steady_state(p)[0][model.LH]
+    q = np.array(p, copy=True)
+    q[INDEX["e2_prod_pmol_h"]] *= 1e-4          # no aromatase anywhere: no serum E2 ...
+    q[INDEX["cns_aromatisation_share"]] = 0.0   # ... and none made in the brain
+    fold = steady_state(q)[0][model.LH] / lh0
+    assert 1.0 < fold <= 5.0, fold
+
+
 def test_calibrate_includes_the_experiments_only_when_asked(monkeypatch):
     from hpgsim.calibration import fit
 
