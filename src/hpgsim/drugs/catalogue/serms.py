@@ -13,11 +13,11 @@ volumes below are fitted to concentrations measured after citrate doses, so the 
 and bioavailability are folded into them (F = 1).
 
 Potency. Enclomiphene's EC50 is fitted to the clomiphene calibration studies (Helo 2017,
-Ramasamy 2014). Zuclomiphene and tamoxifen are scaled from it. Zuclomiphene by relative
-estrogen-receptor binding (an assumption). Tamoxifen by a published head-to-head comparison in
-normal men: 20 mg/day for 10 days raised LH, FSH, T and E2 about as much as clomiphene citrate
-150 mg/day (Vermeulen & Comhaire 1978), so its effective potency per ng/mL of parent drug
-(active metabolites folded in) is set so that the model's two 10-day LH rises are equal. The
+Ramasamy 2014). Zuclomiphene and tamoxifen are scaled from it. Zuclomiphene as a weak
+antagonist, a twentieth of enclomiphene per ng/mL (an assumption following the reviews that put
+nearly all of clomiphene's gonadotropin-raising action in enclomiphene). Tamoxifen from the LH
+rise it gave normal men over 6 weeks (Spijkstra et al.), which disagrees with an older
+head-to-head comparison with clomiphene 150 mg (Vermeulen & Comhaire 1978; see below). The
 tamoxifen studies of the evidence are validation set: nothing is fitted to them.
 """
 
@@ -44,20 +44,17 @@ ENCLOMIPHENE_V_L = _ENC_CL * ENCLOMIPHENE_HALF_LIFE_H / _LN2
 ZUCLOMIPHENE_V_L = _ZUC_CL * ZUCLOMIPHENE_HALF_LIFE_H / _LN2
 CLOMIPHENE_KA_PER_H = 0.8           # tmax about 3-5 h after oral clomiphene (label: rapidly absorbed)
 
-ENCLOMIPHENE_EC50 = 6.166             # ng/mL, fitted to Helo 2017 and Ramasamy 2014 (calibration set); refit: docs/calibration-feedback.md
-# Zuclomiphene binds the ER about as well as enclomiphene but acts as a mixed agonist-antagonist
-# (the estrogenic isomer); its central antagonism per ng/mL is taken as a fifth of enclomiphene's.
-# Open question: reviews put nearly all of clomiphene's gonadotropin-raising action in enclomiphene
-# (Earl JA, Kim ED. Expert Rev Endocrinol Metab 2019;14:157), but at a fifth of its potency the
-# accumulated zuclomiphene (20:1) carries most of the mixture's antagonism here, so enclomiphene on
-# its own is weak: 25 mg daily raises a low-T obese man's T by about 30 % (281 -> 365 ng/dL), where
-# the enclomiphene programme reported more than half of such men above 450 ng/dL (ZA-300, a press
-# release; context, not calibration). A ratio of 0.05 with enclomiphene's EC50 refitted to Helo 2017
-# and Ramasamy 2014 (2.9 ng/mL) keeps the calibration set as it is and gives +59 %, but tamoxifen's
-# potency, tied to clomiphene 150 mg by Vermeulen & Comhaire 1978, then rises with it and the
-# validation set's tamoxifen study moves further off (LH +411 % against +329 %, observed +69 %), so
-# it was not adopted; untying tamoxifen needs data on it that are not in the calibration set.
-ZUCLOMIPHENE_POTENCY_RATIO = 0.2
+ENCLOMIPHENE_EC50 = 2.791             # ng/mL, fitted to Helo 2017 and Ramasamy 2014 (calibration set) with the ratio below: docs/calibration-zuclomiphene.md
+# Zuclomiphene binds the ER but acts as a mixed agonist-antagonist (the estrogenic isomer), and
+# reviews put nearly all of clomiphene's gonadotropin-raising action in enclomiphene (Earl JA, Kim
+# ED. Expert Rev Endocrinol Metab 2019;14:157): its central antagonism per ng/mL is taken as a
+# twentieth of enclomiphene's. The clomiphene calibration studies cannot tell the isomers apart
+# (the mixture is all they saw): with a fifth instead, and enclomiphene's EC50 refitted (6.2
+# ng/mL), both sets scored the same, but the accumulated zuclomiphene (20:1) then carried most of
+# the mixture's antagonism and enclomiphene on its own was weak (25 mg daily raised a low-T obese
+# man's T by about 30 %, where the enclomiphene programme reported more than half of such men above
+# 450 ng/dL: ZA-300, a press release; context, not calibration). A twentieth, with the EC50 refitted to 2.79 ng/mL, gives about +59 %.
+ZUCLOMIPHENE_POTENCY_RATIO = 0.05
 ZUCLOMIPHENE_INTRINSIC_ACTIVITY = 0.3
 
 _CLOMIPHENE_SOURCES = (
@@ -119,25 +116,25 @@ TAMOXIFEN_SS_NG_ML = 300.0          # same: 300 ng/mL at 40 mg/day after about 4
 _TAM_CL = 40_000.0 / (24.0 * TAMOXIFEN_SS_NG_ML)    # L/h, apparent
 TAMOXIFEN_V_L = _TAM_CL * TAMOXIFEN_HALF_LIFE_H / _LN2   # about 1350 L (SmPC V2/F 1620 L)
 TAMOXIFEN_KA_PER_H = 1.0            # tmax 4-7 h (SmPC)
-# Central potency per ng/mL of parent drug relative to enclomiphene (active metabolites folded
-# in), set from the one absolute measurement found in normal men: tamoxifen 10 mg twice daily for
-# 6 weeks raised mean LH from 5.7 +/- 1.3 to 10.1 +/- 2.4 IU/L (x1.77, 13 men; Spijkstra et al.,
-# VUmc). A ratio of 0.06 gives a typical man x1.77 at 6 weeks (tests/test_fertility_drugs.py
-# re-checks it); the 95 % interval of that ratio of means, x1.45-2.1, spans ratios 0.03-0.09. It stays tied to
-# enclomiphene's EC50 so that the two SERMs keep their relative potency when enclomiphene is
-# refitted; the test catches a refit that moves tamoxifen off Spijkstra's rise.
+# Effective central potency (EC50 per ng/mL of parent drug, active metabolites folded in), set
+# from the one absolute measurement found in normal men: tamoxifen 10 mg twice daily for 6 weeks
+# raised mean LH from 5.7 +/- 1.3 to 10.1 +/- 2.4 IU/L (x1.77, 13 men; Spijkstra et al., VUmc).
+# 103 ng/mL gives a typical man x1.77 at 6 weeks (tests/test_fertility_drugs.py re-checks it); the
+# 95 % interval of that ratio of means, x1.45-2.1, spans about 70-200 ng/mL. As a ratio to
+# enclomiphene's EC50 it is tied to it, so that the two SERMs keep their relative potency when
+# enclomiphene is refitted; the test catches a refit that moves tamoxifen off Spijkstra's rise.
 # Disagreement: Vermeulen & Comhaire 1978 saw tamoxifen 20 mg/day for 10 days in normal men raise
-# LH, FSH, T and E2 about as much as clomiphene citrate 150 mg/day. The ratio used to be 0.20, set
-# from that equivalence, and then gave x3.3 at 6 weeks (x2.8 at 10 days, as the model's clomiphene
-# 150 mg): relative to the model's clomiphene response, which is fitted to 25-50 mg (Helo 2017,
-# Ramasamy 2014), the equivalence and Spijkstra's absolute rise cannot both hold. The absolute
-# figure is preferred; the equivalence is kept as a known failure in the tests. Receptor
-# affinities alone (4-hydroxytamoxifen and endoxifen bind 30-100 times better than the parent)
-# would suggest a far higher potency; plasma levels, brain exposure and the partial agonism of
-# tamoxifen and its metabolites (it lowers gonadotropins where estrogen is low, as in
-# postmenopausal women) are what the effective potency folds in.
-TAMOXIFEN_POTENCY_RATIO = 0.06
-TAMOXIFEN_EC50 = ENCLOMIPHENE_EC50 / TAMOXIFEN_POTENCY_RATIO
+# LH, FSH, T and E2 about as much as clomiphene citrate 150 mg/day. The potency set from that
+# equivalence (31 ng/mL) gave x3.3 at 6 weeks (x2.8 at 10 days, as the model's clomiphene 150 mg):
+# relative to the model's clomiphene response, which is fitted to 25-50 mg (Helo 2017, Ramasamy
+# 2014), the equivalence and Spijkstra's absolute rise cannot both hold. The absolute figure is
+# preferred; the equivalence is kept as a known failure in the tests. Receptor affinities alone
+# (4-hydroxytamoxifen and endoxifen bind 30-100 times better than the parent) would suggest a far
+# higher potency; plasma levels, brain exposure and the partial agonism of tamoxifen and its
+# metabolites (it lowers gonadotropins where estrogen is low, as in postmenopausal women) are what
+# the effective potency folds in.
+TAMOXIFEN_EC50 = 103.0
+TAMOXIFEN_POTENCY_RATIO = ENCLOMIPHENE_EC50 / TAMOXIFEN_EC50
 
 register(DrugRecord(
     name="tamoxifen",
@@ -161,7 +158,7 @@ register(DrugRecord(
         Source("Vermeulen A, Comhaire F. Fertil Steril 1978;29:320 (PMID 640052): tamoxifen 20 mg/day for 10 days in normal men raised LH, FSH, T and E2 about as much as clomiphene citrate 150 mg/day (disagrees with the potency used here; see notes)",
                "http://www.ncbi.nlm.nih.gov/pubmed/640052"),
     ),
-    notes="Effective potency 0.06 times enclomiphene's per ng/mL (plausible 0.03-0.09), from Spijkstra's LH x1.77 after 6 weeks in normal men; Vermeulen & Comhaire 1978's equivalence with clomiphene 150 mg would need 0.20 and disagrees. Not fitted to the evidence set (tamoxifen studies are validation set).",
+    notes="Effective EC50 103 ng/mL (plausible 70-200), from Spijkstra's LH x1.77 after 6 weeks in normal men; Vermeulen & Comhaire 1978's equivalence with clomiphene 150 mg would need about 31 ng/mL and disagrees. Not fitted to the evidence set (tamoxifen studies are validation set).",
     usual_regimen="tamoxifen 20 mg daily",
     usual_weeks=12.0,
 ))
