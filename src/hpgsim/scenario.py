@@ -27,12 +27,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .drugs.protocol import Protocol
 from .errors import InputError
 from .people.patient import Patient
 from .units import measure_info, to_internal
+from .yaml_input import read_yaml_file
 
 MAX_WEEKS = 520.0
 _TOP_KEYS = ("name", "patient", "protocol", "weeks", "thresholds", "monitoring")
@@ -149,7 +148,7 @@ def scenario_from_dict(data: object, file: str | None = None) -> Scenario:
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario YAML file."""
-    return scenario_from_dict(_read_yaml(path, "scenario"), str(path))
+    return scenario_from_dict(read_yaml_file(path, "scenario"), str(path))
 
 
 def load_patient(path: str | Path) -> Patient:
@@ -157,24 +156,7 @@ def load_patient(path: str | Path) -> Patient:
     height, labs, conditions, name). A whole scenario file works too; its other keys must be
     scenario keys but are not used here."""
     file = str(path)
-    data = _check_keys(_read_yaml(path, "labs"), _TOP_KEYS, "", file, required=("patient",))
+    data = _check_keys(read_yaml_file(path, "labs"), _TOP_KEYS, "", file, required=("patient",))
     return _patient(data["patient"], file)
 
 
-def _read_yaml(path: str | Path, what: str) -> object:
-    file = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-        raise InputError("", f"an existing {what} file", repr(file), file) from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError("", f"a readable UTF-8 {what} file", str(err), file) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise InputError(where, "valid YAML", err.problem or str(err), file) from None
-    except yaml.YAMLError as err:
-        raise InputError("", "valid YAML", str(err), file) from None
-    return data

@@ -25,11 +25,10 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
-import yaml
-
 from ..drugs.protocol import Protocol
 from ..drugs.records import Source
 from ..errors import InputError
+from ..yaml_input import parse_yaml
 from .monitoring import Monitoring
 
 EVIDENCE_LEVELS = ("trial", "observational", "clinic practice (no trial)", "physiology prediction (unvalidated)")
@@ -90,7 +89,7 @@ def load_protocol(name: str, *, field: str = "protocol", file: str | None = None
         raise InputError(field, f"a library protocol name ({hint}; list them all with `hpgsim protocols`)",
                          repr(name), file)
     entry = _library_dir() / f"{key}.yaml"
-    return protocol_from_dict(_read_yaml(entry.read_text(encoding="utf-8"), str(entry)), file=str(entry))
+    return protocol_from_dict(parse_yaml(entry.read_text(encoding="utf-8"), str(entry)), file=str(entry))
 
 
 def list_protocols(*, strict: bool = True) -> list[NamedProtocol]:
@@ -170,12 +169,3 @@ def _sources(data: object, file: str | None) -> tuple[Source, ...]:
     return tuple(out)
 
 
-def _read_yaml(text: str, file: str) -> object:
-    try:
-        return yaml.safe_load(text)
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise InputError(where, "valid YAML", err.problem or str(err), file) from None
-    except yaml.YAMLError as err:
-        raise InputError("", "valid YAML", str(err), file) from None
