@@ -44,7 +44,8 @@ FAILURE_NOTES: dict[tuple, str] = {
     ("helo2017", "clomiphene_25mg", "lh", "median", 112.15):
         "LH rises more than in Helo's obese hypogonadal men (+78 % vs +52 %) while T rises as observed (+124 % vs +138 %): ER blockade acts on a feedback tuned to young men, and the T answer per unit of LH in obese men depends on adipose aromatase and SHBG, on which the calibration sources conflict (people/population.py); how the mixture's action splits between its isomers is an assumption",
     ("helo2017", "clomiphene_25mg", "concentration:enclomiphene", "median", 112.15):
-        "a median concentration with no baseline: sampling time unknown and the runner compares levels only for drugs given as themselves",
+        "a median level with no stated sampling time: enclomiphene's volume is fitted so that its 24-hour mean is this median "
+        "(2.2 ng/mL), but the endpoint's week falls about an hour after a daily dose, near the peak (3.0); the model's trough is about 0.9",
     ("hr2005_who_te", "te200", "sperm_concentration", "median_weeks_to_below", 10.0):
         "the fall has the wrong shape: spermiation, fitted steep so that recovery waits for a full cycle, fails within "
         "weeks as ITT drops (below 10 M/mL at 4 weeks, observed 7), while the germ-cell chain then empties slowly",

@@ -95,7 +95,7 @@ register(replace(
     ec50_ng_ml=ENCLOMIPHENE_EC50 / ZUCLOMIPHENE_POTENCY_RATIO,
     intrinsic_activity=ZUCLOMIPHENE_INTRINSIC_ACTIVITY,
     mechanism="occupies estrogen receptors with partial estrogenic activity; accumulates (half-life of weeks)",
-    notes="Potency relative to enclomiphene and intrinsic activity are assumptions (uncertain); it exists here as part of clomiphene citrate.",
+    notes="Central antagonism a twentieth of enclomiphene's per ng/mL and intrinsic activity 0.3: assumptions (uncertain; the calibration set saw only the mixture); it exists here as part of clomiphene citrate.",
     internal=True,
     usual_regimen="",
 ))
