@@ -143,6 +143,7 @@ def test_same_seed_same_numbers_and_same_files(report, tmp_path):
     (["--spec", "leder2004,no_such_trial"], "--spec"),
     (["--only", "calibration", "--spec", "naelitz2023"], "--spec"),
     (["--n-virtual", "0"], "--n-virtual"),
+    (["--check-seeds", "2,x"], "--check-seeds"),
 ])
 def test_bad_option_is_one_line_and_exit_2(args, field):
     result = runner.invoke(app, ["validate", "--no-progress", *args])
@@ -167,3 +168,23 @@ def test_ctrl_c_leaves_no_partial_files(tmp_path, monkeypatch):
     assert (out / "validation.md").read_text() == "old report\n"
     assert (out / "validation" / "forest.png").read_bytes() == b"old figure"
     assert sorted(p.name for p in out.iterdir()) == ["validation", "validation.md"]
+
+
+def test_seed_check_reports_what_the_other_seeds_give_on_their_own(tmp_path):
+    # --check-seeds re-runs the same trials with other seeds; its counts must be those of a plain
+    # run with that seed, and an endpoint is marginal exactly when the two runs disagree on it.
+    from hpgsim.trials.validation import markdown, run_all
+
+    specs = ("leder2004", "tsjoen2005")
+    run = run_all(n_virtual=12, seed=3, only=specs, check_seeds=(4, 3))   # 3 is this run's seed: not repeated
+    assert [c.seed for c in run.seed_checks] == [4]
+    alone = run_all(n_virtual=12, seed=4, only=specs)
+    assert run.seed_checks[0].rates == alone.pass_rates()
+    mine, other = run.verdicts(), alone.verdicts()
+    assert run.unstable_endpoints() == [k for k in mine if mine[k] != other[k]]
+    text = markdown(run)
+    assert "Sampling check" in text and "| 4 |" in text and "| 3 (this report) |" in text
+    assert "--check-seeds 4" in text   # the command that regenerates it says so
+    data = run.to_json_dict()
+    assert data["seed_checks"][0]["seed"] == 4
+    assert len(data["unstable_endpoints"]) == len(run.unstable_endpoints())

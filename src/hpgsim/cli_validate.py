@@ -28,10 +28,11 @@ cannot run (for example an enrolment screen no virtual man meets) fails all its 
 
 \b
 Examples:
-  hpgsim validate --out docs                      # the committed report (several minutes)
+  hpgsim validate --out docs --check-seeds 2      # the committed report (several minutes)
   hpgsim validate --only calibration --n-virtual 50
   hpgsim validate --spec leder2004,tsjoen2005 --n-virtual 20 --out /tmp/report
   hpgsim validate --format json --no-progress > validation.json
+  hpgsim validate --check-seeds 2,3               # how many verdicts change with the draw of men
 
 \b
 --out DIR writes DIR/validation.md, DIR/validation.html (self-contained: figures embedded,
@@ -71,6 +72,8 @@ def validate(
                                     help="Run only these trial ids (comma-separated), e.g. leder2004,tsjoen2005."),
     output_format: ValidateFormat = typer.Option(ValidateFormat.table, "--format",
                                                  help="table (readable) or json (every endpoint, on stdout)."),
+    check_seeds: str | None = typer.Option(None, "--check-seeds", metavar="S,...",
+                                           help="Also re-run with these seeds and report how many verdicts change with the draw."),
     no_progress: bool = typer.Option(False, "--no-progress", help="Do not show progress (stderr)."),
 ) -> None:
     from .cli import _errors
@@ -87,11 +90,12 @@ def validate(
             raise InputError("--n-virtual", "a whole number of virtual men per arm between 1 and 100000", n_virtual)
         if seed < 0:
             raise InputError("--seed", "a non-negative whole number", seed)
+        extra = _seeds(check_seeds)
         if out is not None and out.exists() and not out.is_dir():
             raise InputError("--out", "a folder", str(out))
-        total = len(select_specs(sets, ids))   # checks the ids before anything runs
+        total = len(select_specs(sets, ids)) * (1 + len(extra))   # checks the ids before anything runs
         with _spec_progress(not no_progress, total) as on_spec:
-            run = run_all(n_virtual=n_virtual, seed=seed, sets=sets, only=ids, on_spec=on_spec)
+            run = run_all(n_virtual=n_virtual, seed=seed, sets=sets, only=ids, on_spec=on_spec, check_seeds=extra)
         written = []
         if out is not None:
             written = write_report(run, out, command=default_command(run, out=str(out)))
@@ -101,6 +105,18 @@ def validate(
             typer.echo(json.dumps(run.to_json_dict(), indent=2, ensure_ascii=False, allow_nan=False))
             return
         _print_tables(run, written)
+
+
+def _seeds(text: str | None) -> tuple[int, ...]:
+    """``--check-seeds 2,3`` as (2, 3); one line naming the option for anything else."""
+    from .errors import InputError
+
+    if text is None:
+        return ()
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if not parts or not all(p.isdigit() for p in parts):
+        raise InputError("--check-seeds", "non-negative whole numbers separated by commas, e.g. 2,3", repr(text))
+    return tuple(int(p) for p in parts)
 
 
 def _print_tables(run, written: list[Path]) -> None:
@@ -132,6 +148,10 @@ def _print_tables(run, written: list[Path]) -> None:
         console.print(table)
     for which, (ok, n) in rates.items():
         console.print(f"{which}: {ok} of {n} compared endpoints pass" + (f" ({100 * ok / n:.0f} %)" if n else ""))
+    for check in run.seed_checks:
+        console.print(f"seed {check.seed}: " + ", ".join(f"{w} {ok} of {n}" for w, (ok, n) in check.rates.items()))
+    if run.seed_checks:
+        console.print(f"{len(run.unstable_endpoints())} endpoints change verdict between seeds.")
     console.print(f"{DISCLAIMER} ({run.n_virtual} virtual men per arm, seed {run.seed}).")
     if written:
         for path in written:

@@ -68,6 +68,13 @@ def render(run, figures, base: Path, command: str | None = None) -> str:
         parts.append(f'<tr><td>{which}</td><td class="num">{ok}</td><td class="num">{n}</td>'
                      f'<td class="num">{_pass_rate_text(ok, n)}</td><td class="num">{explained} of {len(failed)}</td></tr>')
     parts.append("</tbody></table>")
+    if run.seed_checks:
+        from .validation import seed_check_section
+        text, head, table = seed_check_section(run)
+        parts += [f"<p>{_inline(text)}</p>", "<table><thead><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in head)
+                  + "</tr></thead><tbody>"]
+        parts += ["<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in table]
+        parts.append("</tbody></table>")
     for f in figures:
         if not f.set and not f.study:
             parts.append(f"<figure>{_image(base, f.file, 'forest plot')}<figcaption>{_inline(f.caption)}</figcaption></figure>")

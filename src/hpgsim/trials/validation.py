@@ -166,6 +166,16 @@ _PRESENTATION = frozenset({"docs.py", "plotting.py", "progress.py", "trials/vali
 
 
 @dataclass(frozen=True)
+class SeedCheck:
+    """The same trials re-run with another seed (other virtual men, as many per arm): pass counts
+    per set and, per endpoint key, whether it passed (``None`` where nothing was compared)."""
+
+    seed: int
+    rates: Mapping[str, tuple[int, int]]
+    verdicts: Mapping[tuple, bool | None]
+
+
+@dataclass(frozen=True)
 class ValidationRun:
     """One row per endpoint of every spec run (``frame``), and each trial's result for figures."""
 
@@ -177,6 +187,19 @@ class ValidationRun:
     only: tuple[str, ...] = ()
     # the calibration set's physiology experiments that are not trials (hpgsim.calibration.experiments)
     experiments: tuple = ()
+    # the same trials with other seeds (hpgsim validate --check-seeds): how much the verdicts owe to the draw
+    seed_checks: tuple[SeedCheck, ...] = ()
+
+    def verdicts(self) -> dict[tuple, bool | None]:
+        """Per endpoint (set, study, arm, measure, endpoint text): passed, or ``None`` if not compared."""
+        return {(r.set, r.study, r.arm, r.measure, r.endpoint): (None if r.verdict not in ("pass", "fail") else r.verdict == "pass")
+                for r in self.rows()}
+
+    def unstable_endpoints(self) -> list[tuple]:
+        """Endpoints whose verdict is not the same at every checked seed (this run's included)."""
+        mine = self.verdicts()
+        return [key for key, v in mine.items()
+                if any(check.verdicts.get(key, v) != v for check in self.seed_checks)]
 
     def pass_rates(self) -> dict[str, tuple[int, int]]:
         """(passed, compared) per set; endpoints without a published value are not compared."""
@@ -216,6 +239,10 @@ class ValidationRun:
                 "experiments": [{"study": t.spec, "arm": t.arm, "measure": t.measure, "statistic": t.statistic,
                                  "observed": t.observed, "half_width": t.half_width, "simulated": t.simulated,
                                  "pass": t.passed, "reason": experiment_reason(t)} for t in self.experiments],
+                "seed_checks": [{"seed": c.seed, "pass_rates": {w: {"passed": ok, "compared": n} for w, (ok, n) in c.rates.items()}}
+                                for c in self.seed_checks],
+                "unstable_endpoints": [dict(zip(("set", "study", "arm", "measure", "endpoint"), key))
+                                       for key in self.unstable_endpoints()],
                 "disclaimer": DISCLAIMER}
 
     def could_not_run(self) -> list[str]:
@@ -224,11 +251,15 @@ class ValidationRun:
 
 
 def run_all(*, n_virtual: int = 200, seed: int = 1, sets: tuple[str, ...] = SETS, only: tuple[str, ...] = (),
-            progress: bool = False, on_spec: Callable[[str, str, int, int], None] | None = None) -> ValidationRun:
+            progress: bool = False, on_spec: Callable[[str, str, int, int], None] | None = None,
+            check_seeds: tuple[int, ...] = ()) -> ValidationRun:
     """Run every spec of ``sets`` (or just the spec ids in ``only``).
 
     ``progress`` shows each trial's own bar over men (stderr); ``on_spec(set, study, i, total)``
-    is called before spec ``i`` (0-based) instead, for callers that draw one bar over specs.
+    is called before spec ``i`` (0-based) instead, for callers that draw one bar over specs (the
+    trials of each seed in ``check_seeds`` follow, counted after those of ``seed``).
+    ``check_seeds`` re-runs the same trials with each of those seeds and keeps only their verdicts
+    (:class:`SeedCheck`): a verdict that changes with the draw of virtual men is marginal.
     """
     chosen = select_specs(tuple(sets), tuple(only))
     frames, results = [], {}
@@ -251,7 +282,13 @@ def run_all(*, n_virtual: int = 200, seed: int = 1, sets: tuple[str, ...] = SETS
         sets = tuple(which for which in sets if any(w == which for w, _ in chosen))
     from ..calibration.experiments import experiment_targets
     experiments = tuple(experiment_targets()) if "calibration" in sets and not only else ()
-    return ValidationRun(frame, n_virtual, seed, results, tuple(sets), tuple(only), experiments)
+    checks = []
+    for k, other in enumerate(dict.fromkeys(int(x) for x in check_seeds if int(x) != seed)):
+        offset = (k + 1) * len(chosen)
+        tick = None if on_spec is None else (lambda w, st, i, n, o=offset: on_spec(w, st, o + i, n))
+        again = run_all(n_virtual=n_virtual, seed=other, sets=sets, only=only, progress=progress, on_spec=tick)
+        checks.append(SeedCheck(other, again.pass_rates(), again.verdicts()))
+    return ValidationRun(frame, n_virtual, seed, results, tuple(sets), tuple(only), experiments, tuple(checks))
 
 
 def _failed_spec(path: Path, reason: str) -> pd.DataFrame:
@@ -401,6 +438,8 @@ def default_command(run: ValidationRun, out: str = "docs") -> str:
         parts.append(f"--only {run.sets[0]}")
     if run.only:
         parts.append(f"--spec {','.join(run.only)}")
+    if run.seed_checks:
+        parts.append(f"--check-seeds {','.join(str(c.seed) for c in run.seed_checks)}")
     parts.append(f"--out {out}")
     return " ".join(parts)
 
@@ -426,6 +465,10 @@ def markdown(run: ValidationRun, figures: list[ReportFigure] = (), command: str 
         failed = [r for r in rows if r.set == which and r.verdict == "fail"]
         explained = sum(r.reason_source != REASON_NONE for r in failed)
         lines.append(f"| {which} | {ok} | {n} | {_pass_rate_text(ok, n)} | {explained} of {len(failed)} |")
+    if run.seed_checks:
+        text, head, table = seed_check_section(run)
+        lines += ["", text, "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in table]
     forest = [f for f in figures if f.study == "" and f.set == ""]
     for f in forest:
         lines += ["", f"![forest plot]({f.file})", "", f"_{f.caption}_"]
@@ -454,6 +497,23 @@ def markdown(run: ValidationRun, figures: list[ReportFigure] = (), command: str 
                 lines += [line for f in courses if f.study == study for line in ("", f"![{f.caption}]({f.file})")]
     lines += ["", "Studies that could not be written as trial specs, and why: `src/hpgsim/evidence/trials/INDEX.md`.", ""]
     return "\n".join(lines)
+
+
+def seed_check_section(run: ValidationRun) -> tuple[str, list[str], list[list[str]]]:
+    """The sampling check as the reports show it: a paragraph (with the endpoints whose verdict
+    changes with the seed), the table's header and its rows (one per seed, this run's first)."""
+    seeds = [(run.seed, run.pass_rates())] + [(c.seed, c.rates) for c in run.seed_checks]
+    head = ["seed"] + [f"{which} passed" for which in run.sets]
+    table = [[str(seed) + (" (this report)" if seed == run.seed else "")]
+             + [f"{rates.get(w, (0, 0))[0]} of {rates.get(w, (0, 0))[1]} ({_pass_rate_text(*rates.get(w, (0, 0)))})"
+                for w in run.sets] for seed, rates in seeds]
+    unstable = run.unstable_endpoints()
+    names = "; ".join(f"{study} {arm} {measure} ({endpoint})" for _set, study, arm, measure, endpoint in unstable)
+    text = ("Sampling check: the virtual men are a random draw, so the same trials were re-run with other seeds "
+            f"(other men, {run.n_virtual} per arm). " + (
+                f"{len(unstable)} endpoints change verdict between seeds: {names}." if unstable
+                else "No endpoint changes verdict between seeds."))
+    return text, head, table
 
 
 EXPERIMENTS_TITLE = "Physiology experiments of the calibration set that are not trials"
