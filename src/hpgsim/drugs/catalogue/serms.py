@@ -128,7 +128,11 @@ TAMOXIFEN_KA_PER_H = 1.0            # tmax 4-7 h (SmPC)
 # equivalence (31 ng/mL) gave x3.3 at 6 weeks (x2.8 at 10 days, as the model's clomiphene 150 mg):
 # relative to the model's clomiphene response, which is fitted to 25-50 mg (Helo 2017, Ramasamy
 # 2014), the equivalence and Spijkstra's absolute rise cannot both hold. The absolute figure is
-# preferred; the equivalence is kept as a known failure in the tests. Receptor affinities alone
+# preferred; the equivalence is kept as a known failure in the tests. A third study points the
+# other way for LH: tamoxifen 10 mg daily for 6 months in 9 oligospermic men raised LH from 1.7 to
+# 4.1 IU/L (x2.4), FSH x1.6, androgens x1.5 and E2 x3.4, where this potency gives a typical man
+# x1.4, x1.4, x1.5 and x1.5: the T rise agrees, the LH and E2 rises of these men (low LH at entry)
+# are larger. Receptor affinities alone
 # (4-hydroxytamoxifen and endoxifen bind 30-100 times better than the parent) would suggest a far
 # higher potency; plasma levels, brain exposure and the partial agonism of tamoxifen and its
 # metabolites (it lowers gonadotropins where estrogen is low, as in postmenopausal women) are what
@@ -157,6 +161,8 @@ register(DrugRecord(
                "https://research.vumc.nl/en/publications/divergent-effects-of-the-antiestrogen-tamoxifen-and-of-estrogens-"),
         Source("Vermeulen A, Comhaire F. Fertil Steril 1978;29:320 (PMID 640052): tamoxifen 20 mg/day for 10 days in normal men raised LH, FSH, T and E2 about as much as clomiphene citrate 150 mg/day (disagrees with the potency used here; see notes)",
                "http://www.ncbi.nlm.nih.gov/pubmed/640052"),
+        Source("Hormonal effects of tamoxifen in oligospermic men: 10 mg daily for 6 months in 9 men, LH 1.7 -> 4.1 IU/L, FSH 4.9 -> 7.7 IU/L, androgens 25 -> 38 nmol/L, E2 185 -> 631 pmol/L (LH and E2 rise more than with the potency used here)",
+               "https://scilit.com/publications/7d97428cceb59d416bea42b69d0ccb79"),
     ),
     notes="Effective EC50 103 ng/mL (plausible 70-200), from Spijkstra's LH x1.77 after 6 weeks in normal men; Vermeulen & Comhaire 1978's equivalence with clomiphene 150 mg would need about 31 ng/mL and disagrees. Not fitted to the evidence set (tamoxifen studies are validation set).",
     usual_regimen="tamoxifen 20 mg daily",
