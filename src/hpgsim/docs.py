@@ -119,8 +119,11 @@ medical castration with ketoconazole (Pitteloud 2008, calibration set, simulated
 `hpgsim.calibration.experiments`) raises LH about 280-fold against the observed 3-fold; T and
 E2 add-back each halved LH in those men, against 0.90 and 0.004 here. Joint fits that include
 the experiment bring castration to 4-6-fold but cost the drug trials (docs/validation.md lists
-the verdicts). Simulations far from normal steroid levels (castration, anorchia, very low E2)
-therefore overstate the LH response.
+the verdicts). A man with no aromatase settles at about 90 times his own LH, where such men have
+high-normal or raised gonadotropins and agonadal men about six times normal (a strict xfail in
+tests/test_experiments.py); bounding both brakes at 0.5 and refitting brings that to 12-fold but
+loses four calibration passes (docs/calibration-bounded-e2-brake.md). Simulations far from normal
+steroid levels (castration, anorchia, very low E2) therefore overstate the LH response.
 
 ### Pituitary
 Here e is serum free E2 alone, (FE2 / FE2_ref)(1 - c_ERant) + c_ERago.
