@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from hpgsim.calibration import experiments
 from hpgsim.calibration.experiments import experiment_reason, experiment_targets, pitteloud2008_lh
+from hpgsim.engine.steady_state import steady_state
+from hpgsim.people.physiology_of_man import population_parameters
+from hpgsim.physiology import model
+from hpgsim.physiology.parameters import INDEX
 
 
 @pytest.fixture(scope="module")
@@ -57,13 +62,6 @@ def test_an_aromatase_deficient_man_has_lh_raised_at_most_a_few_fold():
     # agonadal men have 34.3 +/- 8.6 IU/L against 5.7 in normal men, six-fold (Spijkstra et al.,
     # https://research.vumc.nl/en/publications/divergent-effects-of-the-antiestrogen-tamoxifen-and-of-estrogens-).
     # A man who keeps his T stays below the castrate: at most 5 times is the reading here.
-    import numpy as np
-
-    from hpgsim.engine.steady_state import steady_state
-    from hpgsim.people.physiology_of_man import population_parameters
-    from hpgsim.physiology import model
-    from hpgsim.physiology.parameters import INDEX
-
     p = population_parameters(30.0, 24.0)
     lh0 = steady_state(p)[0][model.LH]
     q = np.array(p, copy=True)

@@ -90,7 +90,7 @@ def validate(
             raise InputError("--n-virtual", "a whole number of virtual men per arm between 1 and 100000", n_virtual)
         if seed < 0:
             raise InputError("--seed", "a non-negative whole number", seed)
-        extra = _seeds(check_seeds)
+        extra = tuple(dict.fromkeys(s for s in _seeds(check_seeds) if s != seed))   # as run_all counts them
         if out is not None and out.exists() and not out.is_dir():
             raise InputError("--out", "a folder", str(out))
         total = len(select_specs(sets, ids)) * (1 + len(extra))   # checks the ids before anything runs

@@ -262,10 +262,29 @@ def run_all(*, n_virtual: int = 200, seed: int = 1, sets: tuple[str, ...] = SETS
     (:class:`SeedCheck`): a verdict that changes with the draw of virtual men is marginal.
     """
     chosen = select_specs(tuple(sets), tuple(only))
+    others = tuple(dict.fromkeys(int(x) for x in check_seeds if int(x) != seed))
+    total = len(chosen) * (1 + len(others))
+    frame, results = _run_specs(chosen, n_virtual, seed, progress, on_spec, 0, total)
+    if only:   # report only the sets the chosen specs belong to
+        sets = tuple(which for which in sets if any(w == which for w, _ in chosen))
+    from ..calibration.experiments import experiment_targets
+    experiments = tuple(experiment_targets()) if "calibration" in sets and not only else ()
+    checks = []
+    for k, other in enumerate(others, start=1):
+        again = ValidationRun(_run_specs(chosen, n_virtual, other, progress, on_spec, k * len(chosen), total)[0],
+                              n_virtual, other, {}, tuple(sets), tuple(only))
+        checks.append(SeedCheck(other, again.pass_rates(), again.verdicts()))
+    return ValidationRun(frame, n_virtual, seed, results, tuple(sets), tuple(only), experiments, tuple(checks))
+
+
+def _run_specs(chosen: list[tuple[str, Path]], n_virtual: int, seed: int, progress: bool,
+               on_spec: Callable[[str, str, int, int], None] | None, first: int, total: int) -> tuple[pd.DataFrame, dict]:
+    """Every chosen spec with one seed: the endpoint rows (a spec that cannot run fails all of its
+    own) and the results of those that ran. ``on_spec`` counts from ``first`` out of ``total``."""
     frames, results = [], {}
     for i, (which, path) in enumerate(chosen):
         if on_spec is not None:
-            on_spec(which, path.stem, i, len(chosen))
+            on_spec(which, path.stem, first + i, total)
         try:
             result = run_trial(path, n_virtual=n_virtual, seed=seed, progress=progress)
         except HpgsimError as exc:
@@ -277,18 +296,7 @@ def run_all(*, n_virtual: int = 200, seed: int = 1, sets: tuple[str, ...] = SETS
             results[result.spec.id] = result
         frame.insert(0, "set", which)
         frames.append(frame)
-    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    if only:   # report only the sets the chosen specs belong to
-        sets = tuple(which for which in sets if any(w == which for w, _ in chosen))
-    from ..calibration.experiments import experiment_targets
-    experiments = tuple(experiment_targets()) if "calibration" in sets and not only else ()
-    checks = []
-    for k, other in enumerate(dict.fromkeys(int(x) for x in check_seeds if int(x) != seed)):
-        offset = (k + 1) * len(chosen)
-        tick = None if on_spec is None else (lambda w, st, i, n, o=offset: on_spec(w, st, o + i, n))
-        again = run_all(n_virtual=n_virtual, seed=other, sets=sets, only=only, progress=progress, on_spec=tick)
-        checks.append(SeedCheck(other, again.pass_rates(), again.verdicts()))
-    return ValidationRun(frame, n_virtual, seed, results, tuple(sets), tuple(only), experiments, tuple(checks))
+    return (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()), results
 
 
 def _failed_spec(path: Path, reason: str) -> pd.DataFrame:
@@ -504,9 +512,11 @@ def seed_check_section(run: ValidationRun) -> tuple[str, list[str], list[list[st
     changes with the seed), the table's header and its rows (one per seed, this run's first)."""
     seeds = [(run.seed, run.pass_rates())] + [(c.seed, c.rates) for c in run.seed_checks]
     head = ["seed"] + [f"{which} passed" for which in run.sets]
+    def count(ok: int, n: int) -> str:
+        return f"{ok} of {n} ({_pass_rate_text(ok, n)})"
+
     table = [[str(seed) + (" (this report)" if seed == run.seed else "")]
-             + [f"{rates.get(w, (0, 0))[0]} of {rates.get(w, (0, 0))[1]} ({_pass_rate_text(*rates.get(w, (0, 0)))})"
-                for w in run.sets] for seed, rates in seeds]
+             + [count(*rates.get(w, (0, 0))) for w in run.sets] for seed, rates in seeds]
     unstable = run.unstable_endpoints()
     names = "; ".join(f"{study} {arm} {measure} ({endpoint})" for _set, study, arm, measure, endpoint in unstable)
     text = ("Sampling check: the virtual men are a random draw, so the same trials were re-run with other seeds "

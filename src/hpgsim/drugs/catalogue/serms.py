@@ -44,7 +44,9 @@ ENCLOMIPHENE_V_L = _ENC_CL * ENCLOMIPHENE_HALF_LIFE_H / _LN2
 ZUCLOMIPHENE_V_L = _ZUC_CL * ZUCLOMIPHENE_HALF_LIFE_H / _LN2
 CLOMIPHENE_KA_PER_H = 0.8           # tmax about 3-5 h after oral clomiphene (label: rapidly absorbed)
 
-ENCLOMIPHENE_EC50 = 2.791             # ng/mL, fitted to Helo 2017 and Ramasamy 2014 (calibration set) with the ratio below: docs/calibration-zuclomiphene.md
+# ng/mL, fitted to Helo 2017 and Ramasamy 2014 (calibration set) with the ratio below
+# (docs/calibration-zuclomiphene.md)
+ENCLOMIPHENE_EC50 = 2.791
 # Zuclomiphene binds the ER but acts as a mixed agonist-antagonist (the estrogenic isomer), and
 # reviews put nearly all of clomiphene's gonadotropin-raising action in enclomiphene (Earl JA, Kim
 # ED. Expert Rev Endocrinol Metab 2019;14:157): its central antagonism per ng/mL is taken as a
@@ -53,7 +55,8 @@ ENCLOMIPHENE_EC50 = 2.791             # ng/mL, fitted to Helo 2017 and Ramasamy 
 # ng/mL), both sets scored the same, but the accumulated zuclomiphene (20:1) then carried most of
 # the mixture's antagonism and enclomiphene on its own was weak (25 mg daily raised a low-T obese
 # man's T by about 30 %, where the enclomiphene programme reported more than half of such men above
-# 450 ng/dL: ZA-300, a press release; context, not calibration). A twentieth, with the EC50 refitted to 2.79 ng/mL, gives about +59 %.
+# 450 ng/dL: ZA-300, a press release; context, not calibration). A twentieth, with the EC50
+# refitted to 2.79 ng/mL, gives about +59 %.
 ZUCLOMIPHENE_POTENCY_RATIO = 0.05
 ZUCLOMIPHENE_INTRINSIC_ACTIVITY = 0.3
 
@@ -132,11 +135,10 @@ TAMOXIFEN_KA_PER_H = 1.0            # tmax 4-7 h (SmPC)
 # other way for LH: tamoxifen 10 mg daily for 6 months in 9 oligospermic men raised LH from 1.7 to
 # 4.1 IU/L (x2.4), FSH x1.6, androgens x1.5 and E2 x3.4, where this potency gives a typical man
 # x1.4, x1.4, x1.5 and x1.5: the T rise agrees, the LH and E2 rises of these men (low LH at entry)
-# are larger. Receptor affinities alone
-# (4-hydroxytamoxifen and endoxifen bind 30-100 times better than the parent) would suggest a far
-# higher potency; plasma levels, brain exposure and the partial agonism of tamoxifen and its
-# metabolites (it lowers gonadotropins where estrogen is low, as in postmenopausal women) are what
-# the effective potency folds in.
+# are larger. Receptor affinities alone (4-hydroxytamoxifen and endoxifen bind 30-100 times better
+# than the parent) would suggest a far higher potency; plasma levels, brain exposure and the
+# partial agonism of tamoxifen and its metabolites (it lowers gonadotropins where estrogen is low,
+# as in postmenopausal women) are what the effective potency folds in.
 TAMOXIFEN_EC50 = 103.0
 TAMOXIFEN_POTENCY_RATIO = ENCLOMIPHENE_EC50 / TAMOXIFEN_EC50
 
