@@ -183,6 +183,18 @@ def test_clomiphene_is_exported_as_its_two_isomers():
     assert np.log(2) / m.getParameter("ke_zuclomiphene_oral").getValue() == pytest.approx(30 * 24.0)
 
 
+def test_each_ec50_carries_the_unit_of_its_drugs_plasma_level():
+    # the EC50 is compared with central / V: ng/mL for drugs dosed by mass, IU/L (no SBML unit,
+    # as LH and FSH) for hCG and FSH, so an hCG EC50 labelled ng/mL would be dimensionally wrong
+    scenario = scenario_from_dict({"patient": {"age": 40, "bmi": 25}, "weeks": 2,
+                                   "protocol": ["anastrozole 1 mg daily", "hcg 1500 IU twice weekly"]})
+    m = build_document(man_model(scenario)).getModel()
+    ec50 = {m.getParameter(i).getId(): m.getParameter(i).getUnits()
+            for i in range(m.getNumParameters()) if m.getParameter(i).getId().startswith("ec50_")}
+    by_drug = {next(d for d in ("anastrozole", "hcg") if d in pid): unit for pid, unit in ec50.items()}
+    assert by_drug == {"anastrozole": "u_ng_per_mL", "hcg": ""}
+
+
 # ------------------------------------------------------------------------------------ the command
 runner = CliRunner()
 EXAMPLE = ROOT / "examples" / "older_man_low_t_anastrozole_daily.yaml"

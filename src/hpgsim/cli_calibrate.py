@@ -82,9 +82,9 @@ class Method(str, Enum):
 
 
 def _names(text: str | None) -> list[str] | None:
-    if text is None:
-        return None
-    return [n.strip() for n in text.split(",") if n.strip()]
+    from .option_lists import comma_list
+
+    return None if text is None else comma_list(text)
 
 
 @contextmanager

@@ -122,7 +122,9 @@ def _rows(only: str | None):
 
     if not only:
         return ROWS
-    labels = [part.strip() for part in only.split(",") if part.strip()]
+    from .option_lists import comma_list
+
+    labels = comma_list(only)
     known = {row.label for row in ROWS} | {row.conditions[0] if isinstance(row.conditions[0], str) else ""
                                             for row in ROWS if row.conditions}
     for label in labels:

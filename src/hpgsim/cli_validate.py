@@ -83,7 +83,9 @@ def validate(
         from .trials.validation import SETS, default_command, run_all, select_specs, write_report
 
         sets = SETS if only is ValidateSet.all else (only.value,)
-        ids = tuple(dict.fromkeys(s.strip() for s in (spec or "").split(",") if s.strip()))
+        from .option_lists import comma_list
+
+        ids = tuple(comma_list(spec))
         if spec is not None and not ids:
             raise InputError("--spec", "one or more trial ids separated by commas", repr(spec))
         if not 1 <= n_virtual <= 100_000:
@@ -110,10 +112,11 @@ def validate(
 def _seeds(text: str | None) -> tuple[int, ...]:
     """``--check-seeds 2,3`` as (2, 3); one line naming the option for anything else."""
     from .errors import InputError
+    from .option_lists import comma_list
 
     if text is None:
         return ()
-    parts = [p.strip() for p in text.split(",") if p.strip()]
+    parts = comma_list(text)
     if not parts or not all(p.isdigit() for p in parts):
         raise InputError("--check-seeds", "non-negative whole numbers separated by commas, e.g. 2,3", repr(text))
     return tuple(int(p) for p in parts)

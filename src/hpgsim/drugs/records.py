@@ -65,7 +65,10 @@ class DrugRecord:
     volume_l: float                  # apparent volume of distribution (L)
     channel: str                     # effect channel (key of CHANNELS)
     emax: float                      # maximal effect on the channel
-    ec50_ng_ml: float                # concentration giving half of emax (ng/mL)
+    # concentration giving half of emax, in the drug's level unit (level_unit: ng/mL, or IU/L
+    # for drugs dosed in IU); the name predates IU-dosed drugs and is kept because calibration
+    # keys ("hcg.ec50_ng_ml") and saved fits use it
+    ec50_ng_ml: float
     hill: float = 1.0
     effect: str = "emax"             # key of EFFECT_KINDS
     # ER ligands only: estrogen-like signal per unit receptor occupancy (0 = pure antagonist;
@@ -87,6 +90,11 @@ class DrugRecord:
     # ("anastrozole 1 mg daily"), and for how many weeks; empty for internal parts and placebo
     usual_regimen: str = ""
     usual_weeks: float = 12.0
+
+    @property
+    def level_unit(self) -> str:
+        """Unit of the plasma level (central amount / volume) and of ``ec50_ng_ml``."""
+        return "IU/L" if self.dose_unit == "IU" else "ng/mL"
 
     @property
     def half_life_h(self) -> float:

@@ -53,7 +53,7 @@ def bmd_drift(p: np.ndarray) -> float:
     return (1.0 - w) * p[INDEX["bmd_drift_young"]] + w * p[INDEX["bmd_drift_old"]]
 
 
-def steady_state(p: np.ndarray, bmd0: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+def steady_state(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return (baseline state, parameters with the baseline-derived slots filled).
 
     The compiled Newton solver (:func:`baseline`, the same one the batch engine runs) is tried
@@ -64,13 +64,11 @@ def steady_state(p: np.ndarray, bmd0: float | None = None) -> tuple[np.ndarray, 
     y = np.zeros(model.N_STATES)
     q = np.asarray(p, dtype=float).copy()
     if np.all(np.isfinite(q)) and baseline(np.asarray(p, dtype=float), y, q):
-        if bmd0 is not None:
-            y[model.BMD] = bmd0
         return y, q
-    return _steady_state_scipy(p, bmd0)
+    return _steady_state_scipy(p)
 
 
-def _steady_state_scipy(p: np.ndarray, bmd0: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+def _steady_state_scipy(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     p = p.copy()
     f = _residual(p)
     x0 = model.reference_state(p)[_SOLVED]
@@ -83,8 +81,6 @@ def _steady_state_scipy(p: np.ndarray, bmd0: float | None = None) -> tuple[np.nd
             raise NumericalError(f"no steady state found for this man's parameters ({sol.message})")
     y = model.reference_state(p)
     y[_SOLVED] = sol.x
-    if bmd0 is not None:
-        y[model.BMD] = bmd0
     a = np.zeros(model.N_ALG)
     model.algebra(y, p, np.zeros(model.N_CHANNELS), a)
     p[INDEX["baseline_e2"]] = a[model.A_E2]

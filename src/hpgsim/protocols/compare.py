@@ -17,6 +17,7 @@ from ..errors import InputError
 from ..reference_ranges import REFERENCE_RANGES
 from ..results import DISCLAIMER, Result, atomic_path
 from ..units import from_internal, measure_info
+from ..option_lists import comma_list
 from .flags import FLAGS, flags_of
 from .library import NamedProtocol, load_protocol
 
@@ -25,8 +26,7 @@ MEASURES = ("total_testosterone", "estradiol", "lh", "fsh", "sperm_concentration
 
 def parse_names(text: str | list[str]) -> list[str]:
     """``"a,b, c"`` or a list as a list of distinct protocol names, in order."""
-    items = text.split(",") if isinstance(text, str) else list(text)
-    names = list(dict.fromkeys(item.strip() for item in items if item and item.strip()))
+    names = comma_list(text)
     if not names:
         raise InputError("--protocols", "one or more library protocol names separated by commas", repr(text))
     return names

@@ -68,13 +68,15 @@ def drug_parameters(events: DoseEvents) -> list[DrugParam]:
             DrugParam(f"ka_{r}", drug.ka_per_h, "1/h", f"{drug.name} ({drug.route}): absorption rate constant"),
             DrugParam(f"ke_{r}", drug.ke_per_h, "1/h", f"{drug.name}: elimination rate constant"),
             DrugParam(f"V_{r}", drug.volume_l, "L", f"{drug.name}: apparent volume; central / V is the plasma "
-                      f"level in {'IU/L' if unit == 'IU' else 'ng/mL'}"),
+                      f"level in {drug.level_unit}"),
             DrugParam(f"emax_{r}", drug.emax, None, f"{drug.name}: maximal effect on channel {drug.channel} "
                       f"({drug.effect} effect)"),
         ]
         if drug.effect == "emax":
             out += [
-                DrugParam(f"ec50_{r}", drug.ec50_ng_ml, "ng/mL", f"{drug.name}: concentration giving half of emax"),
+                # IU/L has no SBML unit definition (as LH and FSH): left without a unit
+                DrugParam(f"ec50_{r}", drug.ec50_ng_ml, _sbml_level_unit(drug),
+                          f"{drug.name}: plasma level ({drug.level_unit}) giving half of emax"),
                 DrugParam(f"hill_{r}", drug.hill, "1", f"{drug.name}: Hill coefficient"),
             ]
             if drug.channel == "er_antagonism":
@@ -84,6 +86,11 @@ def drug_parameters(events: DoseEvents) -> list[DrugParam]:
                 out.append(DrugParam(f"cns_{r}", drug.cns_access, "1",
                                      f"{drug.name}: unbound brain over unbound plasma level"))
     return out
+
+
+def _sbml_level_unit(drug: DrugRecord) -> str | None:
+    """The plasma level's unit where SBML can define it (ng/mL), ``None`` for IU/L."""
+    return None if drug.dose_unit == "IU" else drug.level_unit
 
 
 def amount_unit(drug: DrugRecord) -> str | None:
@@ -144,7 +151,7 @@ def concentration_rules(events: DoseEvents) -> list[Rule]:
     for drug in events.drugs:
         if drug.name != "placebo" and drug.effect != "absorption":
             by_drug.setdefault(drug.name, []).append(f"central_{row_id(drug)} / V_{row_id(drug)}")
-    units = {d.name: None if d.dose_unit == "IU" else "ng/mL" for d in events.drugs}
+    units = {d.name: _sbml_level_unit(d) for d in events.drugs}
     return [Rule(f"concentration_{name}", " + ".join(parts), units[name], f"concentration:{name} (plasma level)")
             for name, parts in by_drug.items()]
 
