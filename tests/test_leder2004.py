@@ -32,3 +32,17 @@ def test_leder2004_daily_arm_percent_changes():
     assert change["estradiol"] < 0 and lo <= change["estradiol"] <= hi
     lo, hi = interval(5.1, 7.9, 4.8)
     assert change["lh"] > 0 and lo <= change["lh"] <= hi
+
+
+def test_twice_weekly_lowers_e2_nearly_as_much_as_daily_but_raises_t_less():
+    # Leder 2004's two active arms: 1 mg twice weekly lowered E2 as much as 1 mg daily (-37 % and
+    # -35 %) from a quarter of the exposure, while T rose less (+31 % against +67 %). 'Nearly as
+    # much' is read as at least 60 % of the daily arm's fall; the T ordering is the paper's.
+    man = hpgsim.Patient.build(age=68, bmi=27, labs={"total_testosterone": "343 ng/dL"})
+    change = {}
+    for regimen in ("anastrozole 1 mg daily", "anastrozole 1 mg twice weekly"):
+        r = hpgsim.simulate(man, regimen, weeks=12)
+        change[regimen] = {m: r.values[m][-1] / r.values[m][0] - 1 for m in ("total_testosterone", "estradiol")}
+    daily, twice = change["anastrozole 1 mg daily"], change["anastrozole 1 mg twice weekly"]
+    assert twice["estradiol"] < 0 and twice["estradiol"] <= 0.6 * daily["estradiol"]
+    assert 0 < twice["total_testosterone"] < daily["total_testosterone"]

@@ -242,19 +242,24 @@ def parameter_table() -> str:
     return "\n".join(lines)
 
 
+def _emax(d) -> str:
+    """Maximal effect on the drug's channel; none for a drug whose effect is its absorption."""
+    return "-" if d.effect == "absorption" else _fmt(d.emax)
+
+
 def _ec50(d) -> str:
     """EC50 with its unit; none for a drug whose effect is its absorption (exogenous testosterone)."""
     return "-" if d.effect == "absorption" else f"{_fmt(d.ec50_ng_ml)} {d.level_unit}"
 
 
 def drug_table() -> str:
-    lines = ["| drug | class | route | t1/2 (h) | ka (1/h) | V (L) | F | channel | EC50 | sources |", "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| drug | class | route | t1/2 (h) | ka (1/h) | V (L) | F | channel | Emax | EC50 | sources |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     for d in all_drugs().values():
         if d.name == "placebo":
             continue
         src = "; ".join(f"[{s.citation}]({s.url})" if s.url else s.citation for s in d.sources)
         lines.append(f"| {d.name} | {d.drug_class} | {d.route} | {_fmt(d.half_life_h)} | {_fmt(d.ka_per_h)} | {_fmt(d.volume_l)} | "
-                     f"{_fmt(d.bioavailability)} | {d.channel} | {_ec50(d)} | {src} |")
+                     f"{_fmt(d.bioavailability)} | {d.channel} | {_emax(d)} | {_ec50(d)} | {src} |")
     notes = [f"- **{d.name}**: {d.notes}" for d in all_drugs().values() if d.notes and d.name != "placebo"]
     return "\n".join(lines + [""] + notes)
 

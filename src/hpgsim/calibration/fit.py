@@ -39,7 +39,7 @@ JACOBIAN_STEP = 0.02        # step of the identifiability Jacobian: 2 % of the r
 VALIDATION_MARGIN = 0.01    # a validation cost 1 % lower (at equal passes) counts as better; less is noise
 UNIDENTIFIED_NORM = 0.1     # crossing the whole range moves the residuals by less than a tenth of a tolerance
 # The drug potencies the earlier typical-man joint fit freed.
-DRUG_POTENCIES = ("anastrozole.ec50_ng_ml", "letrozole.ec50_ng_ml", "exemestane.emax", "enclomiphene.ec50_ng_ml",
+DRUG_POTENCIES = ("anastrozole.ec50_ng_ml", "anastrozole.emax", "letrozole.ec50_ng_ml", "exemestane.emax", "enclomiphene.ec50_ng_ml",
                   "hcg.emax", "hcg.ec50_ng_ml")
 
 

@@ -38,6 +38,9 @@ from .adoption import literature_value
 DRUG_RANGES: dict[str, tuple[float, float, str]] = {
     "anastrozole.ec50_ng_ml": (0.9, 60.0, "0.9 ng/mL implied in postmenopausal women (Geisler 1996) up to 60 ng/mL, "
                                "beyond which 1 mg daily would barely lower E2 in men (Leder 2004: -35 %)"),
+    "anastrozole.emax": (0.3, 1.0, "the largest fraction of men's aromatisation anastrozole blocks: from a plateau at "
+                         "the E2 fall seen in men (Leder 2004: -35 to -37 % at 1 mg daily and twice weekly alike) "
+                         "to a complete block as in postmenopausal women (Geisler 1996: 96.7 % at 1 mg)"),
     "letrozole.ec50_ng_ml": (0.1, 50.0, "assumption: two decades either side of the value fitted to T'Sjoen 2005"),
     "anastrozole.cns_access": (0.02, 1.0, "assumption: from nearly kept out of the brain to free access (unbound "
                                "brain/plasma level; not measured in humans)"),

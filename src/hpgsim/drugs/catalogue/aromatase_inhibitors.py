@@ -1,12 +1,19 @@
 """The drug records. Each number carries its source; docs/model.md lists them.
 
-Anastrozole's in-vivo potency is the one number that differs most between populations: in
-postmenopausal women 1 mg daily blocks whole-body aromatisation by 96.7 % (Geisler 1996),
-which with the steady-state concentration below implies an EC50 near 0.9 ng/mL; in men the
-same dose lowers E2 by only 24-41 % while T rises 20-67 % (Leder 2004, Burnett-Bowie 2009,
-Gibb 2016), which mass balance turns into 50-70 % inhibition and an EC50 near 13 ng/mL. The
-simulator models men, so the record carries the male value, fitted to those calibration
-studies, and keeps the female value beside it as the other end of the range.
+Anastrozole in men: the same E2 fall from a quarter of the exposure. In Leder 2004 (calibration
+set) 1 mg daily and 1 mg twice weekly lowered E2 alike (-35 % and -37 %) while T rose more on
+daily dosing (+67 % against +31 %), and across trials 1 mg daily lowers men's E2 by only 20-41 %
+(Leder 2004, Burnett-Bowie 2009, Gibb 2016) where it blocks 96.7 % of whole-body aromatisation in
+postmenopausal women (Geisler 1996, which with the steady-state concentration below implies an
+EC50 near 0.9 ng/mL). A single-site Emax model reproduces both only if the block of men's
+aromatase is potent (EC50 of the order of the women's value) but saturates below complete: the
+record carries that maximal block (``emax``) and EC50, fitted jointly to the calibration set
+(docs/calibration-anastrozole-plateau.md). Why it saturates is not known (candidates: testicular
+aromatase working against an intratesticular testosterone about a hundred times the serum level,
+which a competitive inhibitor cannot overcome; estrogen not made by aromatase in the periphery;
+the E2 assays of the time); so doses above 1 mg daily are predicted to lower E2 no further, a
+prediction no calibration study tests. The former representation, complete block with an EC50 of
+13.7 ng/mL, made 1 mg twice weekly lower E2 by 7 %.
 """
 
 from __future__ import annotations
@@ -21,7 +28,10 @@ ANASTROZOLE_HALF_LIFE_H = 46.8   # Mauras N et al. JCEM 2009;94:2975 (label: abo
 ANASTROZOLE_CL_F_L_H = 1.54      # Mauras 2009, apparent clearance CL/F
 ANASTROZOLE_F = 0.85             # secondary source (medlabglobal), uncertain
 ANASTROZOLE_KA_PER_H = 2.6       # gives tmax = ln(ka/ke)/(ka-ke) = 2.0 h (label, fasting)
-ANASTROZOLE_EC50_MEN = 13.67      # ng/mL, fitted to the male calibration set (docs/calibration.md); refits: docs/calibration-feedback.md, docs/calibration-brain-aromatase.md
+# fitted jointly to the male calibration set (docs/calibration-anastrozole-plateau.md; earlier
+# fits with a complete block: docs/calibration.md, calibration-feedback.md, calibration-brain-aromatase.md)
+ANASTROZOLE_EC50_MEN = 1.521     # ng/mL
+ANASTROZOLE_EMAX_MEN = 0.6551    # largest fraction of men's aromatisation anastrozole blocks
 # Unbound brain over unbound plasma level, for the block of brain aromatase (the hypothalamic
 # estrogen signal, model.hypothalamic_e2_signal). Not measured in humans for anastrozole; fitted
 # to the calibration set (docs/calibration-brain-aromatase.md), where it went to the low end of
@@ -42,7 +52,7 @@ register(DrugRecord(
     # V = F * (CL/F) / ke so that CL/F is Mauras' 1.54 L/h: V/F = 104 L, V = 88 L
     volume_l=ANASTROZOLE_F * ANASTROZOLE_CL_F_L_H * ANASTROZOLE_HALF_LIFE_H / _LN2,
     channel="aromatase_inhibition",
-    emax=1.0,
+    emax=ANASTROZOLE_EMAX_MEN,
     ec50_ng_ml=ANASTROZOLE_EC50_MEN,
     hill=1.0,
     cns_access=ANASTROZOLE_CNS_ACCESS,
@@ -51,9 +61,11 @@ register(DrugRecord(
         Source("Mauras N et al. J Clin Endocrinol Metab 2009;94:2975 (t1/2 46.8 h, CL/F 1.54 L/h, tmax 1 h)", "https://www.pubmed.gov/19470631/"),
         Source("ARIMIDEX label (t1/2 about 50 h, tmax 2 h fasting, steady state by day 7)", "https://dailymed.nlm.nih.gov/dailymed/archives/fdaDrugInfo.cfm?archiveid=5257"),
         Source("Geisler J et al. Br J Cancer 1996 (96.7 % in-vivo aromatase inhibition at 1 mg in women)", "http://linkedlifedata.com/resource/pubmed-article/8883419?generic=true"),
-        Source("Leder BZ et al. JCEM 2004;89:1174; Burnett-Bowie SM et al. Clin Endocrinol 2009;70:116; Gibb FW et al. JCEM 2016;101:2040 (male potency, fitted)", "https://www.ncbi.nlm.nih.gov/pubmed/15001605"),
+        Source("Leder BZ et al. JCEM 2004;89:1174 (1 mg daily and 1 mg twice weekly: E2 -35 % and -37 %, T +67 % and +31 %); Burnett-Bowie SM et al. Clin Endocrinol 2009;70:116; Gibb FW et al. JCEM 2016;101:2040 (male EC50 and maximal block, fitted)", "https://www.ncbi.nlm.nih.gov/pubmed/15001605"),
     ),
-    notes=f"EC50 in men {ANASTROZOLE_EC50_MEN} ng/mL (fitted) versus {ANASTROZOLE_EC50_WOMEN} ng/mL implied by data in postmenopausal women. "
+    notes=f"In men the block saturates at {ANASTROZOLE_EMAX_MEN:.0%} of aromatisation with an EC50 of {ANASTROZOLE_EC50_MEN} ng/mL "
+          f"(both fitted: 1 mg twice weekly lowers E2 as much as 1 mg daily, Leder 2004); in postmenopausal women the block is "
+          f"96.7 % at 1 mg, an EC50 near {ANASTROZOLE_EC50_WOMEN} ng/mL. "
           f"Brain access (unbound brain/plasma) {ANASTROZOLE_CNS_ACCESS:g}, fitted (the low end of its range): not measured in humans.",
     usual_regimen="anastrozole 1 mg daily",
     usual_weeks=12.0,
