@@ -41,7 +41,11 @@ DRUG_RANGES: dict[str, tuple[float, float, str]] = {
     "anastrozole.emax": (0.3, 1.0, "the largest fraction of men's aromatisation anastrozole blocks: from a plateau at "
                          "the E2 fall seen in men (Leder 2004: -35 to -37 % at 1 mg daily and twice weekly alike) "
                          "to a complete block as in postmenopausal women (Geisler 1996: 96.7 % at 1 mg)"),
-    "letrozole.ec50_ng_ml": (0.1, 50.0, "assumption: two decades either side of the value fitted to T'Sjoen 2005"),
+    "letrozole.ec50_ng_ml": (0.02, 5.0, "from a tenth of the value implied in postmenopausal women (Lipton 1995: 0.1 mg daily, "
+                             "about 2 ng/mL, already suppresses estrogens by more than 90 %) to the level at which 2.5 mg once "
+                             "weekly would no longer hold E2 down through the week, as it does in obese men (Loves 2008)"),
+    "letrozole.emax": (0.3, 1.0, "the largest fraction of men's aromatisation letrozole blocks: from a plateau near "
+                       "anastrozole's to a complete block as in postmenopausal women"),
     "anastrozole.cns_access": (0.02, 1.0, "assumption: from nearly kept out of the brain to free access (unbound "
                                "brain/plasma level; not measured in humans)"),
     "letrozole.cns_access": (0.3, 1.0, "Dave N et al. 2013: unbound brain/plasma 0.3-0.98 in rats (intracerebral microdialysis), up to free access"),

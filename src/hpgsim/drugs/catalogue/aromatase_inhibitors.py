@@ -95,7 +95,17 @@ LETROZOLE_VSS_L = 1.87 * 75.0     # Femara label: Vss about 1.87 L/kg, for a 75 
 # top of that range: letrozole reaches brain aromatase as freely as plasma aromatase.
 LETROZOLE_CNS_ACCESS = 1.0
 LETROZOLE_KA_PER_H = 1.5          # rapidly and completely absorbed (label); tmax about 2 h
-LETROZOLE_EC50_MEN = 5.25        # ng/mL, fitted to T'Sjoen 2005 with the brain access above (first fits: docs/calibration.md, docs/calibration-feedback.md)
+# Letrozole in men, as anastrozole: a potent block that saturates. Once weekly (2.5 mg, a trough
+# of about 1.7 ng/mL) holds E2 and T steady through the week in obese men (Loves 2008), and 2.5 mg
+# weekly, 7.5-17.5 mg weekly and 2.5 mg daily lower men's E2 about alike (-53 %, -42 %, -46 %:
+# Loves 2008, de Boer 2005, T'Sjoen 2005); in postmenopausal women 0.1 mg daily (about 2 ng/mL)
+# already suppresses estrogens by more than 90 % (Lipton 1995). The EC50 is therefore set from
+# those (0.2 ng/mL: 90 % of the maximal block at the weekly trough), and the maximal block in men
+# is fitted to T'Sjoen 2005 (docs/calibration-letrozole-plateau.md). The former record, a complete
+# block with an EC50 of 5.25 ng/mL fitted to daily dosing alone, made 2.5 mg once weekly lower E2
+# by 6 % and raise T by 18 % (observed -53 % and +232 %).
+LETROZOLE_EC50_MEN = 0.2         # ng/mL
+LETROZOLE_EMAX_MEN = 0.9         # fitted: largest fraction of men's aromatisation letrozole blocks
 
 register(DrugRecord(
     name="letrozole",
@@ -108,7 +118,7 @@ register(DrugRecord(
     ke_per_h=_LN2 / LETROZOLE_HALF_LIFE_H,
     volume_l=LETROZOLE_VSS_L,
     channel="aromatase_inhibition",
-    emax=1.0,
+    emax=LETROZOLE_EMAX_MEN,
     ec50_ng_ml=LETROZOLE_EC50_MEN,
     hill=1.0,
     cns_access=LETROZOLE_CNS_ACCESS,
@@ -119,10 +129,18 @@ register(DrugRecord(
                "https://www.springermedizin.de/the-pharmacokinetics-of-letrozole-in-brain-and-brain-tumor-in-ra/8293090"),
         Source("Biegon A et al. Synapse 2010;64:801 ([11C]vorozole PET: brain aromatase in thalamus, amygdala, preoptic area; blocked by letrozole 2.5 mg)",
                "https://pubmed.ncbi.nlm.nih.gov/20842717/"),
-        Source("T'Sjoen GG et al. JCEM 2005 (2.5 mg daily 28 d in young men: E2 -46 %, LH +339 %, T +146 %; potency fitted)",
+        Source("T'Sjoen GG et al. JCEM 2005 (2.5 mg daily 28 d in young men: E2 -46 %, LH +339 %, T +146 %; maximal block fitted)",
                "https://support.simpatra.com/support/solutions/articles/9000110577-comparative-assessment-in-young-and-elderly-men-of-the-gonadotropin-response-to-aromatase-inhibition"),
+        Source("Lipton A et al. Cancer 1995;75:2132 (postmenopausal women, 0.1-5 mg daily: more than 90 % suppression of plasma and urinary estrogens at every dose)",
+               "https://pure.psu.edu/en/publications/letrozole-cgs-20267-a-phase-i-study-of-a-new-potent-oral-aromatas"),
+        Source("Loves S et al. (pilot, 12 severely obese men, 2.5 mg once weekly for 6 months: E2 123 -> 58 pmol/L, LH 4.4 -> 11.1 U/L, T 5.9 -> 19.6 nmol/L at 6 weeks, stable through the week)",
+               "http://120.26.44.124:3004/details/1/893630982/1/4"),
+        Source("de Boer H et al. Diabetes Obes Metab 2005;7:211 (10 severely obese men, 7.5-17.5 mg weekly for 6 weeks: E2 120 -> 70 pmol/L, LH 4.5 -> 14.8 U/L, T 7.5 -> 23.8 nmol/L)",
+               "https://scilit.com/publications/673b6b6f39ce7257d35b3f7234318bc6"),
     ),
-    notes=f"Brain access (unbound brain/plasma) {LETROZOLE_CNS_ACCESS:g}, fitted with the EC50 to T'Sjoen 2005 at the top of "
+    notes=f"In men the block saturates at {LETROZOLE_EMAX_MEN:.0%} of aromatisation (fitted to T'Sjoen 2005) with an EC50 of "
+          f"{LETROZOLE_EC50_MEN} ng/mL (postmenopausal women and once-weekly dosing in obese men). "
+          f"Brain access (unbound brain/plasma) {LETROZOLE_CNS_ACCESS:g}, fitted with the EC50 to T'Sjoen 2005 at the top of "
           "0.3-0.98 measured in rats by intracerebral microdialysis (Dave 2013); 2.5 mg blocks brain aromatase in men and "
           "women (Biegon 2010, PET).",
     usual_regimen="letrozole 2.5 mg daily",
