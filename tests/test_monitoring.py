@@ -195,3 +195,22 @@ def test_results_without_monitoring_have_empty_tables():
     result = hpgsim.simulate(MAN, None, 1)
     assert result.lab_checks.empty and result.adjustments.empty
     assert list(result.adjustments.columns) == ["week", "starts_week", "drug", "from", "to", "rule"]
+
+
+def test_the_loves_titration_design_ends_where_loves_saw_it():
+    # Loves S et al. Eur J Endocrinol 2013;169:705 (39 men, BMI > 35, T < 10 nmol/L): letrozole from
+    # 2.5 mg a week, raised monthly until total T reached 20 nmol/L (less if E2 fell below 40 pmol/L);
+    # at 6 months T 8.6 -> 21.5 nmol/L, E2 119 -> 59 pmol/L, LH 3.3 -> 8.8 U/L. A typical man of that
+    # cohort, run through the library's version of the design, should end in that region: T at the
+    # last trough check 15-30 nmol/L, E2 down by at least 30 %, LH at least 1.5-fold.
+    from hpgsim.protocols.library import load_protocol
+
+    man = hpgsim.Patient.build(age=45, bmi=41, labs={"total_testosterone": "8.6 nmol/L"})
+    result = load_protocol("letrozole-titrate-to-t20").simulate(man, weeks=26)
+    checks = result.lab_checks
+    t_checks = checks[checks.measure == "total_testosterone"].sort_values("week")
+    assert set(t_checks.unit_si) == {"nmol/L"}
+    assert 15.0 <= t_checks.value_si.iloc[-1] <= 30.0
+    v = result.values
+    assert v["estradiol"][-1] <= 0.7 * v["estradiol"][0]
+    assert v["lh"][-1] >= 1.5 * v["lh"][0]
