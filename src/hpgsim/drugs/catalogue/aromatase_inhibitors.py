@@ -8,11 +8,12 @@ postmenopausal women (Geisler 1996, which with the steady-state concentration be
 EC50 near 0.9 ng/mL). A single-site Emax model reproduces both only if the block of men's
 aromatase is potent (EC50 of the order of the women's value) but saturates below complete: the
 record carries that maximal block (``emax``) and EC50, fitted jointly to the calibration set
-(docs/calibration-anastrozole-plateau.md). Why it saturates is not known (candidates: testicular
-aromatase working against an intratesticular testosterone about a hundred times the serum level,
-which a competitive inhibitor cannot overcome; estrogen not made by aromatase in the periphery;
-the E2 assays of the time); so doses above 1 mg daily are predicted to lower E2 no further, a
-prediction no calibration study tests. The former representation, complete block with an EC50 of
+(docs/calibration-anastrozole-plateau.md). The incomplete block in men is known: third-generation
+inhibitors lower men's E2/T ratio by about 77 % (review: Reprod Biol Endocrinol 2011;9:93), where
+they block 97-99 % of aromatisation in women. Why is not settled: the review suggests the testis,
+where testosterone outnumbers the inhibitor far more than in fat and muscle, but with the testis
+suppressed and testosterone given the ratio still fell only 81 %. Doses above 1 mg daily are
+therefore predicted to lower E2 no further, a prediction no calibration study tests. The former representation, complete block with an EC50 of
 13.7 ng/mL, made 1 mg twice weekly lower E2 by 7 %.
 """
 
@@ -61,6 +62,8 @@ register(DrugRecord(
         Source("Mauras N et al. J Clin Endocrinol Metab 2009;94:2975 (t1/2 46.8 h, CL/F 1.54 L/h, tmax 1 h)", "https://www.pubmed.gov/19470631/"),
         Source("ARIMIDEX label (t1/2 about 50 h, tmax 2 h fasting, steady state by day 7)", "https://dailymed.nlm.nih.gov/dailymed/archives/fdaDrugInfo.cfm?archiveid=5257"),
         Source("Geisler J et al. Br J Cancer 1996 (96.7 % in-vivo aromatase inhibition at 1 mg in women)", "http://linkedlifedata.com/resource/pubmed-article/8883419?generic=true"),
+        Source("Aromatase inhibitors in men: effects and therapeutic options. Reprod Biol Endocrinol 2011;9:93 (review: in men third-generation inhibitors lower the E2/T ratio by about 77 %, 81 % with the testis suppressed and T given)",
+               "http://www.rbej.com/content/9/1/93"),
         Source("Leder BZ et al. JCEM 2004;89:1174 (1 mg daily and 1 mg twice weekly: E2 -35 % and -37 %, T +67 % and +31 %); Burnett-Bowie SM et al. Clin Endocrinol 2009;70:116; Gibb FW et al. JCEM 2016;101:2040 (male EC50 and maximal block, fitted)", "https://www.ncbi.nlm.nih.gov/pubmed/15001605"),
     ),
     notes=f"In men the block saturates at {ANASTROZOLE_EMAX_MEN:.0%} of aromatisation with an EC50 of {ANASTROZOLE_EC50_MEN} ng/mL "
@@ -131,6 +134,8 @@ register(DrugRecord(
                "https://pubmed.ncbi.nlm.nih.gov/20842717/"),
         Source("T'Sjoen GG et al. JCEM 2005 (2.5 mg daily 28 d in young men: E2 -46 %, LH +339 %, T +146 %; maximal block fitted)",
                "https://support.simpatra.com/support/solutions/articles/9000110577-comparative-assessment-in-young-and-elderly-men-of-the-gonadotropin-response-to-aromatase-inhibition"),
+        Source("Aromatase inhibitors in men: effects and therapeutic options. Reprod Biol Endocrinol 2011;9:93 (review: in men third-generation inhibitors lower the E2/T ratio by about 77 %, 81 % with the testis suppressed and T given)",
+               "http://www.rbej.com/content/9/1/93"),
         Source("Lipton A et al. Cancer 1995;75:2132 (postmenopausal women, 0.1-5 mg daily: more than 90 % suppression of plasma and urinary estrogens at every dose)",
                "https://pure.psu.edu/en/publications/letrozole-cgs-20267-a-phase-i-study-of-a-new-potent-oral-aromatas"),
         Source("Loves S et al. (pilot, 12 severely obese men, 2.5 mg once weekly for 6 months: E2 123 -> 58 pmol/L, LH 4.4 -> 11.1 U/L, T 5.9 -> 19.6 nmol/L at 6 weeks, stable through the week)",
