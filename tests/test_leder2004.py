@@ -1,5 +1,5 @@
-"""Re-run of Leder 2004 (calibration set), daily arm: anastrozole 1 mg daily for 12 weeks in
-men 62-74 years old with total T below 350 ng/dL.
+"""Re-run of Leder 2004 (calibration set): anastrozole 1 mg daily (and, last test, 1 mg twice
+weekly) for 12 weeks in men 62-74 years old with total T below 350 ng/dL.
 
 Published (leder2004_anastrozole_1mg_daily, n = 12): total T 343 +/- 61 -> 572 +/- 139 ng/dL,
 E2 26 +/- 8 -> 17 +/- 6 pg/mL, LH 5.1 +/- 4.8 -> 7.9 IU/L (follow-up SD not in the excerpt).
