@@ -11,6 +11,7 @@ import pytest
 
 import hpgsim
 from hpgsim.errors import InputError
+from hpgsim.protocols.library import load_protocol
 from hpgsim.protocols.monitoring import Monitoring, apply_monitoring
 from hpgsim.units import from_internal, to_internal
 
@@ -203,8 +204,6 @@ def test_the_loves_titration_design_ends_where_loves_saw_it():
     # at 6 months T 8.6 -> 21.5 nmol/L, E2 119 -> 59 pmol/L, LH 3.3 -> 8.8 U/L. A typical man of that
     # cohort, run through the library's version of the design, should end in that region: T at the
     # last trough check 15-30 nmol/L, E2 down by at least 30 %, LH at least 1.5-fold.
-    from hpgsim.protocols.library import load_protocol
-
     man = hpgsim.Patient.build(age=45, bmi=41, labs={"total_testosterone": "8.6 nmol/L"})
     result = load_protocol("letrozole-titrate-to-t20").simulate(man, weeks=26)
     checks = result.lab_checks

@@ -80,11 +80,10 @@ def validate(
 
     with _errors():
         from .errors import InputError
-        from .trials.validation import SETS, default_command, run_all, select_specs, write_report
+        from .option_lists import comma_list
+        from .trials.validation import SETS, default_command, other_seeds, run_all, select_specs, write_report
 
         sets = SETS if only is ValidateSet.all else (only.value,)
-        from .option_lists import comma_list
-
         ids = tuple(comma_list(spec))
         if spec is not None and not ids:
             raise InputError("--spec", "one or more trial ids separated by commas", repr(spec))
@@ -92,7 +91,7 @@ def validate(
             raise InputError("--n-virtual", "a whole number of virtual men per arm between 1 and 100000", n_virtual)
         if seed < 0:
             raise InputError("--seed", "a non-negative whole number", seed)
-        extra = tuple(dict.fromkeys(s for s in _seeds(check_seeds) if s != seed))   # as run_all counts them
+        extra = other_seeds(seed, _seeds(check_seeds))   # as run_all counts them, for the progress total
         if out is not None and out.exists() and not out.is_dir():
             raise InputError("--out", "a folder", str(out))
         total = len(select_specs(sets, ids)) * (1 + len(extra))   # checks the ids before anything runs

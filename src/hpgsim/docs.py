@@ -242,14 +242,22 @@ def parameter_table() -> str:
     return "\n".join(lines)
 
 
+def _drug_range(d, field: str) -> str:
+    """' (range lo-hi)' where calibration gives the field a plausible range, else nothing."""
+    from .calibration.parameter_set import DRUG_RANGES
+
+    rng = DRUG_RANGES.get(f"{d.name}.{field}")
+    return f" (range {_fmt(rng[0])}-{_fmt(rng[1])})" if rng else ""
+
+
 def _emax(d) -> str:
     """Maximal effect on the drug's channel; none for a drug whose effect is its absorption."""
-    return "-" if d.effect == "absorption" else _fmt(d.emax)
+    return "-" if d.effect == "absorption" else _fmt(d.emax) + _drug_range(d, "emax")
 
 
 def _ec50(d) -> str:
     """EC50 with its unit; none for a drug whose effect is its absorption (exogenous testosterone)."""
-    return "-" if d.effect == "absorption" else f"{_fmt(d.ec50_ng_ml)} {d.level_unit}"
+    return "-" if d.effect == "absorption" else f"{_fmt(d.ec50_ng_ml)} {d.level_unit}" + _drug_range(d, "ec50_ng_ml")
 
 
 def drug_table() -> str:

@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..option_lists import comma_list
 from ..reference_ranges import REFERENCE_RANGES
 from ..results import DISCLAIMER, Result, atomic_path
 from ..units import from_internal, measure_info
-from ..option_lists import comma_list
 from .flags import FLAGS, flags_of
 from .library import NamedProtocol, load_protocol
 

@@ -62,7 +62,6 @@ def drug_parameters(events: DoseEvents) -> list[DrugParam]:
     out: list[DrugParam] = []
     for drug in events.drugs:
         r = row_id(drug)
-        unit = drug.dose_unit
         out += [
             DrugParam(f"F_{r}", drug.bioavailability, "1", f"{drug.name} ({drug.route}): bioavailability"),
             DrugParam(f"ka_{r}", drug.ka_per_h, "1/h", f"{drug.name} ({drug.route}): absorption rate constant"),
@@ -74,8 +73,8 @@ def drug_parameters(events: DoseEvents) -> list[DrugParam]:
         ]
         if drug.effect == "emax":
             out += [
-                # IU/L has no SBML unit definition (as LH and FSH): left without a unit
-                DrugParam(f"ec50_{r}", drug.ec50_ng_ml, _sbml_level_unit(drug),
+                # IU/L has no SBML unit definition (sbml.units), so hCG's and FSH's stay unitless as LH's
+                DrugParam(f"ec50_{r}", drug.ec50_ng_ml, drug.level_unit,
                           f"{drug.name}: plasma level ({drug.level_unit}) giving half of emax"),
                 DrugParam(f"hill_{r}", drug.hill, "1", f"{drug.name}: Hill coefficient"),
             ]
@@ -86,11 +85,6 @@ def drug_parameters(events: DoseEvents) -> list[DrugParam]:
                 out.append(DrugParam(f"cns_{r}", drug.cns_access, "1",
                                      f"{drug.name}: unbound brain over unbound plasma level"))
     return out
-
-
-def _sbml_level_unit(drug: DrugRecord) -> str | None:
-    """The plasma level's unit where SBML can define it (ng/mL), ``None`` for IU/L."""
-    return None if drug.dose_unit == "IU" else drug.level_unit
 
 
 def amount_unit(drug: DrugRecord) -> str | None:
@@ -151,7 +145,7 @@ def concentration_rules(events: DoseEvents) -> list[Rule]:
     for drug in events.drugs:
         if drug.name != "placebo" and drug.effect != "absorption":
             by_drug.setdefault(drug.name, []).append(f"central_{row_id(drug)} / V_{row_id(drug)}")
-    units = {d.name: _sbml_level_unit(d) for d in events.drugs}
+    units = {d.name: d.level_unit for d in events.drugs}
     return [Rule(f"concentration_{name}", " + ".join(parts), units[name], f"concentration:{name} (plasma level)")
             for name, parts in by_drug.items()]
 

@@ -270,7 +270,7 @@ def run_all(*, n_virtual: int = 200, seed: int = 1, sets: tuple[str, ...] = SETS
     (:class:`SeedCheck`): a verdict that changes with the draw of virtual men is marginal.
     """
     chosen = select_specs(tuple(sets), tuple(only))
-    others = tuple(dict.fromkeys(int(x) for x in check_seeds if int(x) != seed))
+    others = other_seeds(seed, check_seeds)
     total = len(chosen) * (1 + len(others))
     frame, results = _run_specs(chosen, n_virtual, seed, progress, on_spec, 0, total)
     if only:   # report only the sets the chosen specs belong to
@@ -283,6 +283,11 @@ def run_all(*, n_virtual: int = 200, seed: int = 1, sets: tuple[str, ...] = SETS
                               n_virtual, other, {}, tuple(sets), tuple(only))
         checks.append(SeedCheck(other, again.pass_rates(), again.verdicts()))
     return ValidationRun(frame, n_virtual, seed, results, tuple(sets), tuple(only), experiments, tuple(checks))
+
+
+def other_seeds(seed: int, check_seeds) -> tuple[int, ...]:
+    """The seeds a sampling check re-runs: ``check_seeds`` in order, without repeats or ``seed``."""
+    return tuple(dict.fromkeys(int(x) for x in check_seeds if int(x) != seed))
 
 
 def _run_specs(chosen: list[tuple[str, Path]], n_virtual: int, seed: int, progress: bool,
@@ -520,6 +525,7 @@ def seed_check_section(run: ValidationRun) -> tuple[str, list[str], list[list[st
     changes with the seed), the table's header and its rows (one per seed, this run's first)."""
     seeds = [(run.seed, run.pass_rates())] + [(c.seed, c.rates) for c in run.seed_checks]
     head = ["seed"] + [f"{which} passed" for which in run.sets]
+
     def count(ok: int, n: int) -> str:
         return f"{ok} of {n} ({_pass_rate_text(ok, n)})"
 
