@@ -18,9 +18,9 @@ from typer.testing import CliRunner
 from hpgsim.calibration import ParameterSet
 from hpgsim.calibration.adoption import LITERATURE_DRUG_VALUES, adopt, apply_adopted_drug_fields
 from hpgsim.calibration.parameter_set import info
-from hpgsim.calibration.fit import calibrate, default_free, evaluate_set
+from hpgsim.calibration.fit import Evaluation, calibrate, default_free, evaluate_set
 from hpgsim.calibration.report import markdown
-from hpgsim.calibration.targets import Target, spec_targets
+from hpgsim.calibration.targets import Target, all_targets, load_specs, spec_targets
 from hpgsim.cli import app
 from hpgsim.drugs import records
 from hpgsim.drugs.catalogue import serms
@@ -264,3 +264,22 @@ def test_residual_is_distance_in_tolerances(synthetic_spec):
     assert isinstance(t, Target) and t.half_width == 5.0
     assert t.residual == pytest.approx((t.simulated - t.observed) / 5.0)
     assert np.isfinite(t.residual)
+
+
+def test_two_reports_of_one_trial_count_their_shared_observations_once():
+    # Burnett-Bowie 2009's two papers report the same randomised men: total T at months 3 and 12
+    # and E2 at month 3 appear in both. One observation published twice is one datum, so each
+    # copy weighs 1/sqrt(2) (together, one squared residual); endpoints only one paper gives
+    # (bioavailable T, T at month 6, spine BMD) and other trials keep weight 1.
+    specs = load_specs("calibration", ("burnett_bowie2009_clinendo", "burnett_bowie2009_jcem", "leder2004"))
+    targets = all_targets(specs)   # one typical man per arm: fast, and the weights do not depend on it
+    weights = {(t.spec, t.measure, t.week): t.weight for t in targets}
+    for spec in ("burnett_bowie2009_clinendo", "burnett_bowie2009_jcem"):
+        for measure, week in (("total_testosterone", "12.99"), ("total_testosterone", "51.96"), ("estradiol", "12.99")):
+            assert weights[(spec, measure, week)] == pytest.approx(1 / math.sqrt(2)), (spec, measure, week)
+    assert weights[("burnett_bowie2009_clinendo", "bioavailable_testosterone", "12.99")] == 1.0
+    assert weights[("burnett_bowie2009_clinendo", "total_testosterone", "25.98")] == 1.0
+    assert all(t.weight == 1.0 for t in targets if t.spec == "leder2004")
+    # the cost counts the weighted residuals: both copies together cost what one would
+    shared = [t for t in targets if t.spec.startswith("burnett") and t.weight < 1.0]
+    assert Evaluation(shared).cost == pytest.approx(0.5 * sum(t.residual ** 2 for t in shared) / 2)

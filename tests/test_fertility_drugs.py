@@ -255,7 +255,7 @@ def _last_week(values, measure):
 
 
 def test_letrozole_once_weekly_holds_t_up_all_week_in_severely_obese_men_as_loves_saw():
-    # Loves S et al. (pilot): 12 severely obese men (BMI > 35) with low free T, letrozole 2.5 mg
+    # Loves S et al. Eur J Endocrinol 2008;158:741-7 (pilot): 12 severely obese men (BMI > 35) with low free T, letrozole 2.5 mg
     # once a week: at 6 weeks E2 123 -> 58 pmol/L, LH 4.4 -> 11.1 U/L, total T 5.9 -> 19.6 nmol/L,
     # 'within the normal range in all subjects' and 'stable throughout the week'. Read as: the
     # week's trough T at least 10 nmol/L and its mean 12-30; E2 down by at least 30 % at the

@@ -155,3 +155,35 @@ def test_doses():
     assert str(err.value) == "x.yaml: protocol[0].dose: expected a dose in IU, got '1 mg'"
     with pytest.raises(UnitError):
         dose_to_unit(1, "mg", field="dose")
+
+
+# Molecular formulas (each drug's label or pharmacopoeia) and IUPAC conventional atomic weights:
+# the molar masses in the drug records are checked against them, not against themselves.
+_ATOMIC_WEIGHT = {"C": 12.011, "H": 1.008, "N": 14.007, "O": 15.999, "Cl": 35.45}
+_FORMULAS = {"anastrozole": "C17H19N5", "letrozole": "C17H11N5", "exemestane": "C20H24O2",
+             "tamoxifen": "C26H29NO", "enclomiphene": "C26H28ClNO", "zuclomiphene": "C26H28ClNO",
+             "clomiphene_citrate": "C26H28ClNO", "gonadorelin": "C55H75N17O13"}
+
+
+def _formula_mass(formula: str) -> float:
+    import re
+
+    return sum(_ATOMIC_WEIGHT[el] * (int(n) if n else 1) for el, n in re.findall(r"([A-Z][a-z]?)(\d*)", formula))
+
+
+@pytest.mark.parametrize("drug", sorted(_FORMULAS))
+def test_drug_levels_published_in_nmol_per_litre_convert_with_the_molar_mass(drug):
+    from hpgsim.drugs.records import all_drugs
+
+    mass = _formula_mass(_FORMULAS[drug])
+    assert all_drugs(include_internal=True)[drug].molar_mass_g_mol == pytest.approx(mass, abs=0.05)
+    # 10 nmol/L x M g/mol = 10 M ng/L = M / 100 ng/mL
+    assert to_internal(f"concentration:{drug}", 10, "nmol/L") == pytest.approx(mass / 100, rel=1e-3)
+
+
+def test_drug_levels_without_a_molar_mass_refuse_molar_units():
+    # hCG is dosed and measured in IU (a bioassay unit), and a testosterone product's level is
+    # not the serum T it releases: neither has a molar conversion
+    for drug in ("hcg", "testosterone_enanthate"):
+        with pytest.raises(UnitError):
+            to_internal(f"concentration:{drug}", 10, "nmol/L")

@@ -261,15 +261,20 @@ def _ec50(d) -> str:
 
 
 def drug_table() -> str:
-    lines = ["| drug | class | route | t1/2 (h) | ka (1/h) | V (L) | F | channel | Emax | EC50 | sources |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| drug | class | route | t1/2 (h) | ka (1/h) | V (L) | F | channel | Emax | EC50 | M (g/mol) | sources |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for d in all_drugs().values():
         if d.name == "placebo":
             continue
         src = "; ".join(f"[{s.citation}]({s.url})" if s.url else s.citation for s in d.sources)
         lines.append(f"| {d.name} | {d.drug_class} | {d.route} | {_fmt(d.half_life_h)} | {_fmt(d.ka_per_h)} | {_fmt(d.volume_l)} | "
-                     f"{_fmt(d.bioavailability)} | {d.channel} | {_emax(d)} | {_ec50(d)} | {src} |")
+                     f"{_fmt(d.bioavailability)} | {d.channel} | {_emax(d)} | {_ec50(d)} | "
+                     f"{_fmt(d.molar_mass_g_mol) if d.molar_mass_g_mol else '-'} | {src} |")
     notes = [f"- **{d.name}**: {d.notes}" for d in all_drugs().values() if d.notes and d.name != "placebo"]
-    return "\n".join(lines + [""] + notes)
+    molar = ("M is the molar mass of the species whose level is modelled (the free base of a salt), from its "
+             "molecular formula and standard atomic weights: a level published in nmol/L converts with it; '-' where "
+             "no molar unit applies (IU-dosed gonadotropins; testosterone products act through the serum T they release).")
+    return "\n".join(lines + ["", molar, ""] + notes)
 
 
 def render() -> str:

@@ -15,7 +15,8 @@ prolactin                  ng/mL
 sperm                      M/mL, M     M = million; handled before pint (pint's M is molar)
 motility                   %
 spine BMD                  g/cm2
-drug levels                ng/mL, IU/L measures named ``concentration:DRUG`` (IU/L for hCG and FSH)
+drug levels                ng/mL, IU/L measures named ``concentration:DRUG`` (IU/L for hCG and FSH;
+                                       nmol/L converts with the drug's molar mass)
 ratios, indices            1           T/E2 uses T in ng/dL over E2 in pg/mL; T/LH in ng/dL
 ========================  ===========  =====================================================
 
@@ -105,13 +106,15 @@ MEASURES: dict[str, MeasureInfo] = {m.name: m for m in (
 _CONCENTRATION = re.compile(r"^concentration:([a-z0-9_]+)$")
 
 
-def _drug_level_unit(drug: str) -> str:
+def _drug_level(drug: str) -> tuple[str, float | None]:
     """Plasma levels are dose units per litre: ug/L = ng/mL for drugs dosed by mass, IU/L for
-    hCG and FSH (dosed in IU)."""
+    hCG and FSH (dosed in IU); with the drug's molar mass, when it has one, so nmol/L converts."""
     from .drugs.records import all_drugs
 
     record = all_drugs(include_internal=True).get(drug)
-    return "IU/L" if record is not None and record.dose_unit == "IU" else "ng/mL"
+    if record is None:
+        return "ng/mL", None
+    return record.level_unit, (record.molar_mass_g_mol or None)
 
 
 def measure_info(name: str, *, field: str = "", file: str | None = None) -> MeasureInfo:
@@ -123,8 +126,8 @@ def measure_info(name: str, *, field: str = "", file: str | None = None) -> Meas
     match = _CONCENTRATION.match(key)
     if match:
         drug = match.group(1)
-        unit = _drug_level_unit(drug)
-        return MeasureInfo(key, f"{drug} concentration", unit, unit, unit)
+        unit, molar_mass = _drug_level(drug)
+        return MeasureInfo(key, f"{drug} concentration", unit, unit, unit, molar_mass)
     known = ", ".join(list(MEASURES) + ["concentration:DRUG"])
     raise InputError(field, f"one of the known measures ({known})", repr(name), file)
 

@@ -71,13 +71,14 @@ class _Scale:
 
 @dataclass
 class Evaluation:
-    """Every target at one parameter set, and its cost (half the sum of squared residuals)."""
+    """Every target at one parameter set, and its cost (half the sum of squared residuals, each
+    weighted as :func:`hpgsim.calibration.targets.same_trial_weighted` says)."""
 
     targets: list[Target]
 
     @property
     def cost(self) -> float:
-        return 0.5 * float(sum(t.residual ** 2 for t in self.targets))
+        return 0.5 * float(sum(t.weighted ** 2 for t in self.targets))
 
     @property
     def passed(self) -> int:
@@ -174,7 +175,7 @@ def calibrate(specs: Sequence[TrialSpec], free: Sequence[str] | None = None, *, 
         if progress is not None:
             progress(calls[0], max(n_sims, calls[0]))
         prior = prior_weight * (u - u0) / 0.5
-        return np.concatenate([[t.residual for t in ev.targets], prior])
+        return np.concatenate([[t.weighted for t in ev.targets], prior])
 
     before = evaluate_set(literature, specs, n_virtual, seed, experiments=experiments)
     if not before.targets:
@@ -183,7 +184,7 @@ def calibrate(specs: Sequence[TrialSpec], free: Sequence[str] | None = None, *, 
                         max_nfev=max_iterations, x_scale=1.0, loss=loss, f_scale=1.0)
     fitted = values_of(fit.x)
     after = evaluate_set(fitted, specs, n_virtual, seed, experiments=experiments)
-    jac = _jacobian(lambda u: objective(u)[: len(after.targets)], fit.x, np.array([t.residual for t in after.targets]))
+    jac = _jacobian(lambda u: objective(u)[: len(after.targets)], fit.x, np.array([t.weighted for t in after.targets]))
     norms = {m.name: float(np.linalg.norm(jac[:, j])) for j, m in enumerate(metas)}
     sv, weak = _weak_directions(jac, names)
     val_before = evaluate_set(literature, validation, n_virtual, seed) if validation else None

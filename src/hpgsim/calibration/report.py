@@ -41,6 +41,8 @@ def markdown(r: CalibrationResult, *, adopted: bool, command: str) -> str:
              "- Residual of an endpoint: (simulated - published) / half-width of the published interval of the "
              "TRIAL_SPEC pass rule (|residual| <= 1 passes); plus a pull of 0.3 x (position - literature "
              "position) / 0.5 on each parameter's plausible range (log scale for positive ranges).",
+             "- Two publications of one trial: an observation both report (same men, same visit) counts once, "
+             "each of its k copies weighted 1/sqrt(k) (hpgsim.calibration.targets.SAME_TRIAL).",
              "- Loss: " + ("least squares (the cost is the sum of squared residuals)." if r.loss == "linear" else
                            f"`{r.loss}` (scipy), robust: a residual beyond one tolerance counts less than its square; "
                            "the cost columns below are still sums of squares."),

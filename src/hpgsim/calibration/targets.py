@@ -16,7 +16,9 @@ check the fit, never the other way round.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from collections import Counter
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
@@ -43,6 +45,12 @@ PERSONALISED_LABS = ("total_testosterone", "lh", "estradiol")
 CANNOT_COMPUTE_RESIDUAL = 3.0
 # Residual of a weeks endpoint whose threshold half the men never reach, beyond the window's end.
 NEVER_REACHED_EXTRA = 1.0
+# Specs that are separate publications of one trial, by trial. An endpoint both report (same arm,
+# measure and visit: the same men measured once) is one observation published twice; each of its
+# k copies is weighted 1/sqrt(k) so that together they count once in the cost. The Burnett-Bowie
+# 2009 reports (hormone time course, Clin Endocrinol; bone, JCEM) both give total T at months 3
+# and 12 and E2 at month 3 of the same randomised men (see the two spec files).
+SAME_TRIAL = {"burnett_bowie2009_clinendo": "burnett_bowie2009", "burnett_bowie2009_jcem": "burnett_bowie2009"}
 
 
 def evidence_dir(which: str) -> Path:
@@ -71,6 +79,12 @@ class Target:
     residual: float
     passed: bool
     note: str = ""
+    weight: float = 1.0     # below 1 for an observation that another report of the same trial also gives
+
+    @property
+    def weighted(self) -> float:
+        """The residual as the fit counts it (:data:`SAME_TRIAL`)."""
+        return self.weight * self.residual
 
     @property
     def key(self) -> tuple[str, str, str, str, str]:
@@ -213,4 +227,16 @@ def all_targets(specs: list[TrialSpec], n_virtual: int = 0, seed: int = 1, tick=
         out += spec_targets(spec, n_virtual, seed)
         if tick is not None:
             tick()
-    return out
+    return same_trial_weighted(out)
+
+
+def _observation(t: Target) -> tuple[str, str, str, str, str]:
+    return (SAME_TRIAL.get(t.spec, t.spec), t.arm, t.measure, t.week, t.statistic)
+
+
+def same_trial_weighted(targets: list[Target]) -> list[Target]:
+    """``targets`` with each copy of an observation that k reports of one trial publish weighted
+    1/sqrt(k) (:data:`SAME_TRIAL`); every other target keeps weight 1."""
+    copies = Counter(_observation(t) for t in targets)
+    return [t if copies[_observation(t)] == 1 else replace(t, weight=1.0 / math.sqrt(copies[_observation(t)]))
+            for t in targets]

@@ -90,6 +90,10 @@ class DrugRecord:
     # ("anastrozole 1 mg daily"), and for how many weeks; empty for internal parts and placebo
     usual_regimen: str = ""
     usual_weeks: float = 12.0
+    # molar mass of the species whose plasma level is modelled (the free base of a salt), so that
+    # a level published in nmol/L converts to the level unit; 0 where no molar unit applies
+    # (hCG and FSH are dosed in IU; a testosterone product's effect is the serum T it releases)
+    molar_mass_g_mol: float = 0.0
 
     @property
     def level_unit(self) -> str:

@@ -46,6 +46,7 @@ register(DrugRecord(
     drug_class="non-steroidal aromatase inhibitor (reversible)",
     route="oral",
     dose_unit="ug",
+    molar_mass_g_mol=293.37,   # C17H19N5, from standard atomic weights
     max_single_dose=10_000.0,    # 10 mg, the highest dose studied (Geisler 1996)
     bioavailability=ANASTROZOLE_F,
     ka_per_h=ANASTROZOLE_KA_PER_H,
@@ -115,6 +116,7 @@ register(DrugRecord(
     drug_class="non-steroidal aromatase inhibitor (reversible, more potent than anastrozole)",
     route="oral",
     dose_unit="ug",
+    molar_mass_g_mol=285.31,   # C17H11N5, from standard atomic weights
     max_single_dose=20_000.0,
     bioavailability=0.999,        # label: 99.9 % (weak secondary source; label says completely absorbed)
     ka_per_h=LETROZOLE_KA_PER_H,
@@ -138,8 +140,8 @@ register(DrugRecord(
                "http://www.rbej.com/content/9/1/93"),
         Source("Lipton A et al. Cancer 1995;75:2132 (postmenopausal women, 0.1-5 mg daily: more than 90 % suppression of plasma and urinary estrogens at every dose)",
                "https://pure.psu.edu/en/publications/letrozole-cgs-20267-a-phase-i-study-of-a-new-potent-oral-aromatas"),
-        Source("Loves S et al. (pilot, 12 severely obese men, 2.5 mg once weekly for 6 months: E2 123 -> 58 pmol/L, LH 4.4 -> 11.1 U/L, T 5.9 -> 19.6 nmol/L at 6 weeks, stable through the week)",
-               "http://120.26.44.124:3004/details/1/893630982/1/4"),
+        Source("Loves S, Ruinemans-Koerts J, de Boer H. Letrozole once a week normalizes serum testosterone in obesity-related male hypogonadism. Eur J Endocrinol 2008;158:741-7 (pilot, 12 severely obese men, 2.5 mg once weekly for 6 months: E2 123 -> 58 pmol/L, LH 4.4 -> 11.1 U/L, T 5.9 -> 19.6 nmol/L at 6 weeks, stable through the week)",
+               "https://doi.org/10.1530/EJE-07-0663"),
         Source("de Boer H et al. Diabetes Obes Metab 2005;7:211 (10 severely obese men, 7.5-17.5 mg weekly for 6 weeks: E2 120 -> 70 pmol/L, LH 4.5 -> 14.8 U/L, T 7.5 -> 23.8 nmol/L)",
                "https://scilit.com/publications/673b6b6f39ce7257d35b3f7234318bc6"),
     ),
@@ -168,6 +170,7 @@ register(DrugRecord(
     drug_class="steroidal aromatase inactivator (irreversible)",
     route="oral",
     dose_unit="ug",
+    molar_mass_g_mol=296.41,   # C20H24O2, from standard atomic weights
     max_single_dose=200_000.0,    # 200 mg single doses studied in phase I (label)
     bioavailability=EXEMESTANE_F,
     ka_per_h=EXEMESTANE_KA_PER_H,

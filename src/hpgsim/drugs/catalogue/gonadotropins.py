@@ -126,6 +126,7 @@ register(DrugRecord(
     drug_class="GnRH (gonadotropin-releasing hormone)",
     route="sc",
     dose_unit="ug",
+    molar_mass_g_mol=1182.31,   # GnRH decapeptide C55H75N17O13, from standard atomic weights
     max_single_dose=1_000.0,
     bioavailability=1.0,
     ka_per_h=GONADORELIN_KA_SC,

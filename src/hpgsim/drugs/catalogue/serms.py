@@ -72,6 +72,7 @@ ENCLOMIPHENE = register(DrugRecord(
     drug_class="selective estrogen-receptor modulator (trans-clomiphene, antagonist)",
     route="oral",
     dose_unit="ug",
+    molar_mass_g_mol=405.96,   # clomiphene base C26H28ClNO (levels are assayed as the base; zuclomiphene and the citrate mixture inherit it), from standard atomic weights
     max_single_dose=200_000.0,
     bioavailability=1.0,
     ka_per_h=CLOMIPHENE_KA_PER_H,
@@ -147,6 +148,7 @@ register(DrugRecord(
     drug_class="selective estrogen-receptor modulator",
     route="oral",
     dose_unit="ug",
+    molar_mass_g_mol=371.52,   # C26H29NO, from standard atomic weights
     max_single_dose=200_000.0,
     bioavailability=1.0,
     ka_per_h=TAMOXIFEN_KA_PER_H,
