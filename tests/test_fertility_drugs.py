@@ -180,6 +180,57 @@ def test_the_spermatogonial_pool_outlasts_testosterone_and_must_regrow_in_a_prep
     assert raw.y[0, model.SG_POOL] > 0.99 and raw.y[-1, model.SG_POOL] > 0.85
 
 
+def _germ_stages(raw):
+    """Mean relative size of the mid-chain (spermatocytes, round spermatids) and late-chain
+    (elongating spermatids) germ-cell stages at each output time."""
+    mid = raw.y[:, model.GERM0 + model.GERM_MID_FIRST: model.GERM0 + model.GERM_MID_END].mean(axis=1)
+    late = raw.y[:, model.GERM0 + model.GERM_LATE_FIRST: model.GERM0 + model.N_GERM].mean(axis=1)
+    return mid, late
+
+
+def test_testosterone_suppression_loses_elongated_spermatids_beyond_their_input():
+    # Testicular biopsies after 19-24 weeks of testosterone enanthate 200 mg weekly (Zhengwei Y
+    # et al. JCEM 1998;83:1284): spermatocytes and round spermatids at 11-18 % of normal, tracking
+    # type B spermatogonia (10 %), but elongated spermatids at 1.4-20 %, as their survival and
+    # release fail. Without a loss of their own the late stages would simply track the mid ones
+    # one stage-time later (equal at a steady suppression); with it they fall below them.
+    adult = population_parameters(30, 24)
+    raw, _ = _run(adult, "testosterone_enanthate 200 mg weekly", 22, [0, 20, 22])
+    mid, late = _germ_stages(raw)
+    assert abs(mid[0] - 1.0) < 0.02 and abs(late[0] - 1.0) < 0.02
+    assert np.all(late[1:] < 0.7 * mid[1:]), (mid, late)
+
+
+def test_the_withdrawal_loss_barely_touches_an_untreated_man():
+    # The loss acts only as far as spermiation fails, which at a normal ITT is about 1 % (zero at
+    # the reference man's): even at the top of its range (0.3/day) an untreated man's sperm output
+    # moves by less than 2 %, while on testosterone it takes most of what is left.
+    from hpgsim.calibration import ParameterSet
+
+    sperm = {}
+    for loss in (0.0, 0.3):
+        with ParameterSet({"germ_withdrawal_loss": loss}).applied():
+            _, untreated = _run(population_parameters(30, 24), [], 4, [0, 4])
+            _, on_te = _run(population_parameters(30, 24), "testosterone_enanthate 200 mg weekly", 8, [8])
+        sperm[loss] = (untreated["sperm_concentration"], on_te["sperm_concentration"][-1])
+    assert np.all(np.abs(sperm[0.3][0] / sperm[0.0][0] - 1.0) < 0.02), sperm
+    assert sperm[0.3][1] < 0.5 * sperm[0.0][1], sperm
+
+
+@pytest.mark.xfail(strict=True, reason="on testosterone the germ-cell input collapses to well under 1 % of normal "
+                   "(ITT support with Hill 4 and half-drive at 0.4 x normal ITT, times the FSH-independent share), "
+                   "where Zhengwei's biopsies kept type B spermatogonia at 10 % and spermatocytes and round "
+                   "spermatids at 11-18 %: the calibration set's suppression and recovery times are met with "
+                   "an input that is too steep in ITT, and azoospermia comes from the input instead of from "
+                   "failed release and loss of elongated spermatids")
+def test_mid_chain_germ_cells_stay_near_a_tenth_of_normal_on_testosterone():
+    adult = population_parameters(30, 24)
+    raw, _ = _run(adult, "testosterone_enanthate 200 mg weekly", 22, [0, 20, 22])
+    mid, _ = _germ_stages(raw)
+    # Zhengwei 1998: 11-18 % (five men); read as 5-30 % for one typical man
+    assert np.all((mid[1:] > 0.05) & (mid[1:] < 0.3)), mid
+
+
 def test_testosterone_gel_builds_to_steady_state_over_days_and_stays_level_through_each_day():
     # Testosterone gel: serum T reaches steady state 48-72 h after the first application
     # (Swerdloff RS et al. JCEM 2000;85:4500), and the skin delivers it continuously over the

@@ -154,7 +154,8 @@ steroid-binding globulins; SHBG 38 -> 54 nmol/L in 10 oligozoospermic men on clo
     J        = germ * U * P_SG                                       (relative input, 1 at reference)
     dM/dt    = [m(ITT) - M] / tau_M ;  tau_M = maturation weeks if m(ITT) > M, else regression weeks
     dP_SG/dt = u P_SG (1 - P_SG) / tau_up - (1 - u) (P_SG - P_floor) / tau_loss ;  u = min(U / U_k, 1)
-    dG1/dt   = k_s (J - G1) ;  dGi/dt = k_s (G(i-1) - Gi), i = 2..18 ;  k_s = 18 / duration
+    dG1/dt   = k_s (J - G1) ;  dGi/dt = k_s (G(i-1) - Gi) - [i >= 13] L max(1 - s(ITT), 0) Gi, i = 2..18
+    k_s      = 18 / duration ;  L = germ_withdrawal_loss (elongating spermatids lost as ITT falls)
     dE/dt    = [G18 * s(ITT) - E] / transit                           (s: androgen-dependent spermiation)
     sperm    = C_ref sertoli E ;  motility = PR_ref mot min(s, 1)^m ;  TMC = sperm * volume * (PR + NP) / 100
     InhB     = InhB_ref sertoli [a_S + (1 - a_S) mean(G4..G12)] (FSH_eff / FSH_ref)^e_F
@@ -164,6 +165,16 @@ suppression ends sperm reappear only after about a full cycle (75 +/- 4 days, Ha
 which a six-stage chain (CV 0.41) brought four weeks early. Between men the duration differs
 more (42-76 days by heavy-water labelling, Misell 2006); the model does not vary it between men yet. Inhibin B needs Sertoli cells and more
 of it comes with germ cells, so it falls when spermatogenesis fails and then releases FSH.
+Androgen withdrawal does more than cut the input: elongating spermatids (the last six stages, about
+the last third of the cycle) are lost at a rate that grows as spermiation fails, about zero at a
+normal ITT. In biopsies after 19-24 weeks of testosterone enanthate, spermatocytes and round spermatids
+tracked their input (11-18 % of normal, type B spermatogonia 10 %) while elongated spermatids fell
+to 1.4-20 % (Zhengwei 1998). The loss makes sperm fall steadily on testosterone (median below
+10 M/mL after about 6-7 weeks, HR 2005) instead of dropping within weeks as spermiation fails and
+then waiting a full cycle for the chain to empty; recovery is unchanged, since the loss stops as
+soon as ITT returns. In the model the input itself still falls to well under 1 % of normal on
+testosterone, far below the biopsies' tenth (tests/test_fertility_drugs.py keeps this as an
+expected failure).
 Sertoli maturity M gates germ-cell input: m(ITT) = drive(ITT; k ITT_ref, n) / drive(ITT_ref), so
 it is 1 in any man whose testes went through puberty and about 0 in untreated congenital
 hypogonadotropic men. Treatment that raises ITT matures the testis over months (about 3); the

@@ -47,6 +47,9 @@ N_GERM = 18
 # [N/6, 4N/6), as stages 2-4 of 6 were
 GERM_MID_FIRST = N_GERM // 6
 GERM_MID_END = 4 * N_GERM // 6
+# stages counted as elongating spermatids (spermiogenesis, about the last third of the cycle):
+# the ones androgen withdrawal loses before release
+GERM_LATE_FIRST = GERM_MID_END
 GERM0 = 7
 EPIDIDYMIS = GERM0 + N_GERM
 BMD = EPIDIDYMIS + 1
@@ -89,6 +92,7 @@ P_LEY_EC50, P_LEY_N, P_ADAPT_G, P_ADAPT_TAU = _I["leydig_ec50"], _I["leydig_hill
 P_SG_DUR, P_EPI, P_SG_FB, P_SG_FK, P_SG_FN = _I["sg_duration"], _I["epididymal_transit"], _I["sg_fsh_basal"], _I["sg_fsh_k"], _I["sg_fsh_n"]
 P_SG_TK, P_SG_TN, P_SP_K, P_SP_N = _I["sg_itt_k"], _I["sg_itt_n"], _I["spermiation_itt_k"], _I["spermiation_itt_n"]
 P_MOT_EXP, P_INH_SO, P_INH_FE = _I["motility_androgen_exponent"], _I["inhibin_sertoli_only"], _I["inhibin_fsh_exponent"]
+P_GERM_LOSS = _I["germ_withdrawal_loss"]
 P_BONE_EK, P_BONE_EN, P_BONE_TK, P_BONE_RE, P_BONE_RT = _I["bone_e2_k"], _I["bone_e2_n"], _I["bone_t_k"], _I["bone_rate_e2"], _I["bone_rate_t"]
 P_IS_EXP, P_IS_TAU, P_IS_SPAN = _I["is_e2_exponent"], _I["is_tau"], _I["is_e2_ratio_span"]
 P_AROM_RESYN, P_GSIG_TAU, P_GSIG_K, P_GSIG_N = (_I["aromatase_resynthesis_half_life"], _I["gnrh_signal_tau"],
@@ -478,6 +482,14 @@ def rhs_core_c(y: np.ndarray, p: np.ndarray, c: np.ndarray, ch: np.ndarray, a: n
     dy[GERM0] = k_s * (p[P_GERM] * support * max(y[SG_POOL], 0.0) - y[GERM0])
     for i in range(1, N_GERM):
         dy[GERM0 + i] = k_s * (y[GERM0 + i - 1] - y[GERM0 + i])
+    # Androgen withdrawal also loses elongating spermatids already in the chain (their survival
+    # and release need androgen), as fast as spermiation fails: about zero at a normal ITT. Earlier
+    # stages track their input (Zhengwei 1998: on TE, spermatocytes and round spermatids at
+    # 11-18 % of normal with type B spermatogonia at 10 %, elongated spermatids down to 1.4 %).
+    loss = p[P_GERM_LOSS] / 24.0 * max(1.0 - sp, 0.0)
+    if loss > 0.0:
+        for i in range(GERM_LATE_FIRST, N_GERM):
+            dy[GERM0 + i] -= loss * y[GERM0 + i]
     dy[EPIDIDYMIS] = (y[GERM0 + N_GERM - 1] * sp - y[EPIDIDYMIS]) / (p[P_EPI] * 24.0)
 
     # Bone: the man's natural drift plus the change of his E2 and T bone signals from baseline.

@@ -199,7 +199,10 @@ RATES: tuple[Rule, ...] = (
     Rule(S[model.SHBG], f"{_LN2} / (shbg_half_life * 24) * (shbg_target - shbg)", "nmol/L", "SHBG"),
     Rule(GERM[0], f"germ_rate * (germ_cell_factor * germ_support * max(spermatogonial_pool, 0) - {GERM[0]})", "1",
          "germ-cell stage 1 (relative flux)"),
-    *(Rule(GERM[i], f"germ_rate * ({GERM[i - 1]} - {GERM[i]})", "1", f"germ-cell stage {i + 1} (relative flux)")
+    *(Rule(GERM[i], f"germ_rate * ({GERM[i - 1]} - {GERM[i]})"
+           + (f" - germ_withdrawal_loss / 24 * max(1 - spermiation_relative, 0) * {GERM[i]}"
+              if i >= model.GERM_LATE_FIRST else ""),
+           "1", f"germ-cell stage {i + 1} (relative flux)")
       for i in range(1, model.N_GERM)),
     Rule(S[model.EPIDIDYMIS], f"({GERM[-1]} * spermiation_relative - epididymal_reserve) / (epididymal_transit * 24)",
          "1", "epididymal sperm reserve (relative)"),
