@@ -169,9 +169,9 @@ Androgen withdrawal does more than cut the input: elongating spermatids (the las
 the last third of the cycle) are lost at a rate that grows as spermiation fails, about zero at a
 normal ITT. In biopsies after 19-24 weeks of testosterone enanthate, spermatocytes and round spermatids
 tracked their input (11-18 % of normal, type B spermatogonia 10 %) while elongated spermatids fell
-to 1.4-20 % (Zhengwei 1998). The loss makes sperm fall steadily on testosterone (median below
-10 M/mL after about 6-7 weeks, HR 2005) instead of dropping within weeks as spermiation fails and
-then waiting a full cycle for the chain to empty; recovery is unchanged, since the loss stops as
+to 1.4-20 % (Zhengwei 1998). The loss makes sperm fall steadily on testosterone (HR 2005 saw the median
+below 10 M/mL after 6.8 weeks; docs/validation.md has the model's time) instead of dropping within
+weeks as spermiation fails and then waiting a full cycle for the chain to empty; recovery is unchanged, since the loss stops as
 soon as ITT returns. In the model the input itself still falls to well under 1 % of normal on
 testosterone, far below the biopsies' tenth (tests/test_fertility_drugs.py keeps this as an
 expected failure).

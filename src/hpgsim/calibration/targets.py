@@ -237,6 +237,6 @@ def _observation(t: Target) -> tuple[str, str, str, str, str]:
 def same_trial_weighted(targets: list[Target]) -> list[Target]:
     """``targets`` with each copy of an observation that k reports of one trial publish weighted
     1/sqrt(k) (:data:`SAME_TRIAL`); every other target keeps weight 1."""
-    copies = Counter(_observation(t) for t in targets)
-    return [t if copies[_observation(t)] == 1 else replace(t, weight=1.0 / math.sqrt(copies[_observation(t)]))
-            for t in targets]
+    keys = [_observation(t) for t in targets]
+    copies = Counter(keys)
+    return [t if copies[k] == 1 else replace(t, weight=1.0 / math.sqrt(copies[k])) for t, k in zip(targets, keys)]

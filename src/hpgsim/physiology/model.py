@@ -218,8 +218,8 @@ def drug_channels(t: float, pk_static: np.ndarray, pk_state: np.ndarray, ch: np.
 (K_N_ALB_T, K_N_ALB_E2, K_KS_T, K_KS_E2, K_LEY_EC50, K_LEY_KN, K_LEY_NORM, K_E2H_NORM, K_TH_NORM, K_PRL_B,
  K_PRL_REF_B, K_SP_KN, K_SP_NORM, K_BONE_EKN, K_BONE_TKN, K_GSIG_KN, K_GSIG_NORM, K_KDES, K_KRES, K_PIT_NORM,
  K_KLH, K_KFSH, K_INH_NORM, K_SHBG_RATE, K_FK, K_FKN, K_HF_NORM, K_TK_N, K_HT_NORM, K_KS, K_KSYN,
- K_MAT_KN, K_MAT_NORM, K_SS_KN, K_SS_NORM, K_POOL_UP_H, K_POOL_DOWN_H, K_IS_SPAN_INV) = range(38)
-N_CONST = 38
+ K_MAT_KN, K_MAT_NORM, K_SS_KN, K_SS_NORM, K_POOL_UP_H, K_POOL_DOWN_H, K_IS_SPAN_INV, K_GERM_LOSS_H) = range(39)
+N_CONST = 39
 
 
 @njit(cache=True)
@@ -296,6 +296,7 @@ def constants(p: np.ndarray, c: np.ndarray) -> None:
     c[K_POOL_UP_H] = p[P_POOL_UP] * 168.0
     c[K_POOL_DOWN_H] = p[P_POOL_DOWN] * 168.0
     c[K_IS_SPAN_INV] = 1.0 / p[P_IS_SPAN]
+    c[K_GERM_LOSS_H] = p[P_GERM_LOSS] / 24.0
 
 
 @njit(cache=True)
@@ -486,7 +487,7 @@ def rhs_core_c(y: np.ndarray, p: np.ndarray, c: np.ndarray, ch: np.ndarray, a: n
     # and release need androgen), as fast as spermiation fails: about zero at a normal ITT. Earlier
     # stages track their input (Zhengwei 1998: on TE, spermatocytes and round spermatids at
     # 11-18 % of normal with type B spermatogonia at 10 %, elongated spermatids down to 1.4 %).
-    loss = p[P_GERM_LOSS] / 24.0 * max(1.0 - sp, 0.0)
+    loss = c[K_GERM_LOSS_H] * max(1.0 - sp, 0.0)
     if loss > 0.0:
         for i in range(GERM_LATE_FIRST, N_GERM):
             dy[GERM0 + i] -= loss * y[GERM0 + i]
