@@ -119,11 +119,16 @@ medical castration with ketoconazole (Pitteloud 2008, calibration set, simulated
 `hpgsim.calibration.experiments`) raises LH about 280-fold against the observed 3-fold; T and
 E2 add-back each halved LH in those men, against 0.90 and 0.004 here. Joint fits that include
 the experiment bring castration to 4-6-fold but cost the drug trials (docs/validation.md lists
-the verdicts). A man with no aromatase settles at about 90 times his own LH, where such men have
+the verdicts). A man with no aromatase settles at about 100 times his own LH, where such men have
 high-normal or raised gonadotropins and agonadal men about six times normal (a strict xfail in
 tests/test_experiments.py); bounding both brakes at 0.5 and refitting brings that to 12-fold but
-loses four calibration passes (docs/calibration-bounded-e2-brake.md). Simulations far from normal
-steroid levels (castration, anorchia, very low E2) therefore overstate the LH response.
+loses four calibration passes (docs/calibration-bounded-e2-brake.md). Keeping the brakes and
+capping their product instead (a largest GnRH drive, fitted at 9.3 times the man's own with the
+feedback constants) brings castration to 14-fold and the man without aromatase to 13-fold, but
+loses two calibration passes: T'Sjoen 2005's LH x4.4 on letrozole and Helo 2017's T rise on
+clomiphene need more disinhibition than men without gonads show
+(docs/calibration-gnrh-ceiling.md). Simulations far from normal steroid levels (castration,
+anorchia, very low E2) therefore overstate the LH response.
 
 ### Pituitary
 Here e is serum free E2 alone, (FE2 / FE2_ref)(1 - c_ERant) + c_ERago.
