@@ -118,6 +118,21 @@ def test_untreated_scenario_and_default_name(tmp_path):
     assert from_dict.patient.height_m == pytest.approx(1.7526) and from_dict.source_file is None
 
 
+
+def test_protocol_as_regimen_text_or_library_name(tmp_path, test_drug):
+    # one regimen written as text parses as the API's simulate() parses it ...
+    text = "patient: {age: 40, bmi: 27}\nweeks: 26\nprotocol: zz_test_ai 1 mg twice weekly for 26 weeks\n"
+    scenario = load_scenario(write(tmp_path, text))
+    assert scenario.protocol_name is None and scenario.protocol.segments[0].drug == "zz_test_ai"
+    assert len(scenario.protocol.dose_events(until_hours=26 * 168)) == 52
+    # ... a misspelt drug in it is the regimen's error, a single word stays a library name
+    with pytest.raises(InputError, match="protocol.drug: expected one of the known drugs"):
+        load_scenario(write(tmp_path, text.replace("zz_test_ai 1 mg", "zz_test 1 mg")))
+    with pytest.raises(InputError, match="protocol: expected a library protocol name"):
+        load_scenario(write(tmp_path, text.replace("zz_test_ai 1 mg twice weekly for 26 weeks", "anastrozole-1mg-dialy")))
+    assert load_scenario(write(tmp_path, text.replace("zz_test_ai 1 mg twice weekly for 26 weeks",
+                                                      "anastrozole-1mg-daily"))).protocol_name == "anastrozole-1mg-daily"
+
 @pytest.mark.parametrize("text, field, fragment", [
     ("patient: {age: 60, bmi: 24}\nweeks: 26\ncolour: red\n", "colour", "one of the keys name, patient"),
     ("patient: {age: 60, bmi: 24, weight: 80}\nweeks: 26\n", "patient.weight", "one of the keys age, bmi"),

@@ -68,6 +68,8 @@ Simulate one scenario file and report it.
 Runs the man, protocol and duration in SCENARIO.yaml, prints the summary (baseline, nadir,
 peak, end and change of every measure) and the weeks at which named thresholds are crossed,
 and writes the trajectories as a tidy table (time_h, day, week, measure, value, unit).
+The scenario's protocol is a list of dosing segments, a library protocol by name
+(`hpgsim protocols`), or one regimen as text: protocol: anastrozole 1 mg twice weekly for 26 weeks.
 
 \b
 Examples:

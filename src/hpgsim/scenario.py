@@ -9,6 +9,7 @@
     protocol:                                # list, may be empty (no treatment)
       - {drug: anastrozole, dose: 1 mg, schedule: twice weekly, start_week: 0, weeks: 26}
     # or a library protocol by name (`hpgsim protocols` lists them): protocol: anastrozole-1mg-daily
+    # or one regimen as text:                  protocol: anastrozole 1 mg twice weekly for 26 weeks
     monitoring: {...}                        # optional lab checks and dose rules (hpgsim.protocols.monitoring);
                                              # a library protocol brings its own unless this is given
     weeks: 26                                # simulated weeks after week 0 (0 < weeks <= 520)
@@ -63,6 +64,14 @@ class Scenario:
     protocol_name: str | None = None    # the library protocol, when the file named one
 
 
+
+def _is_regimen_text(text: str) -> bool:
+    """Whether a scenario's ``protocol`` text is a regimen rather than a library protocol name."""
+    from .protocols.library import protocol_names
+
+    key = text.strip().lower()
+    return " " in key and key not in protocol_names()
+
 def _check_keys(data: object, allowed: tuple[str, ...], field: str, file: str | None,
                 required: tuple[str, ...] = ()) -> dict:
     if not isinstance(data, dict):
@@ -116,10 +125,12 @@ def scenario_from_dict(data: object, file: str | None = None) -> Scenario:
         raise InputError("name", "a text", repr(name), file)
     protocol_data = data.get("protocol", [])
     if not isinstance(protocol_data, (list, str, type(None))):
-        raise InputError("protocol", "a list of dosing segments (may be empty) or a library protocol name",
+        raise InputError("protocol", "a list of dosing segments (may be empty), a library protocol name or a regimen",
                          type(protocol_data).__name__, file)
     named = None
-    if isinstance(protocol_data, str):
+    # Library names are single hyphenated words; text with spaces is a regimen ("anastrozole 1 mg
+    # daily"), parsed as the API's simulate() parses it, so its error names the regimen's problem.
+    if isinstance(protocol_data, str) and not _is_regimen_text(protocol_data):
         from .protocols.library import load_protocol
 
         named = load_protocol(protocol_data, field="protocol", file=file)
