@@ -77,6 +77,21 @@ def test_compare_two_anastrozole_protocols(tmp_path):
     assert plot.stat().st_size > 10_000
 
 
+def test_compare_takes_a_regimen_written_as_text(tmp_path):
+    # the library's daily arm and the same dosing written as text are the same simulation; the
+    # text carries no evidence level of its own and a misspelt drug in it is refused in one line
+    out = tmp_path / "cmp.csv"
+    result = runner.invoke(app, ["compare", str(UNTREATED), "--protocols",
+                                 "anastrozole-1mg-daily,anastrozole 1 mg daily", "--weeks", "4", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    library, text = pd.read_csv(out, comment="#").itertuples()
+    assert text.protocol == "anastrozole 1 mg daily" and text.evidence.startswith("not rated")
+    assert library.evidence == "trial"
+    assert text.total_testosterone_end == pytest.approx(library.total_testosterone_end, rel=1e-9)
+    result = runner.invoke(app, ["compare", str(UNTREATED), "--protocols", "anastrozol 1 mg daily"])
+    assert result.exit_code == 2 and "anastrozol" in one_line(result.stderr)
+
+
 def test_compare_refuses_unknown_protocols_and_bad_outputs(tmp_path):
     result = runner.invoke(app, ["compare", str(UNTREATED), "--protocols", "anastrozole-1mg-daily,nope"])
     assert result.exit_code == 2

@@ -67,6 +67,18 @@ def test_unknown_name_suggests_close_matches():
     assert err.value.field == "protocol"
 
 
+def test_a_regimen_as_text_is_wrapped_without_evidence():
+    from hpgsim.protocols.library import TEXT_REGIMEN_WEEKS, named_or_regimen
+
+    item = named_or_regimen("letrozole 2.5 mg weekly for 12 weeks")
+    assert not item.in_library and item.sources == () and item.monitoring is None
+    assert item.weeks == 12 and item.drugs == ("letrozole",)
+    assert named_or_regimen("anastrozole 1 mg daily").weeks == TEXT_REGIMEN_WEEKS
+    assert named_or_regimen("anastrozole-1mg-daily").in_library
+    with pytest.raises(InputError, match="close matches"):
+        named_or_regimen("anastrozol-1mg-daly")
+
+
 def test_undecanoate_has_its_loading_dose_at_week_6():
     times = sorted(t / 168 for t, drug, *_ in load_protocol("testosterone-undecanoate-1000mg-every-10-weeks")
                    .protocol.dose_events(52 * 168))

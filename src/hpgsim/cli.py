@@ -92,7 +92,7 @@ def simulate(
     units: Units = typer.Option(Units.conventional, "--units", help="Units of the tables and figure."),
     every: float = typer.Option(24.0, "--every", metavar="HOURS", help="Output interval in hours."),
     protocol: str | None = typer.Option(None, "--protocol", metavar="NAME",
-                                        help="A library protocol (see `hpgsim protocols`) instead of the scenario's."),
+                                        help="A library protocol (see `hpgsim protocols`) or a regimen as text (\"anastrozole 1 mg twice weekly\") instead of the scenario's."),
 ) -> None:
     with _errors():
         from .results import check_table_path

@@ -59,7 +59,7 @@ Exit codes: 0 success; 2 bad option (one line on stderr); 3 numerical failure; 1
 
 def conditions_command(
     protocol: str | None = typer.Option(None, "--protocol", metavar="NAME",
-                                        help="A library protocol (see `hpgsim protocols`) to simulate per condition."),
+                                        help="A library protocol (see `hpgsim protocols`) or a regimen as text to simulate per condition."),
     weeks: float | None = typer.Option(None, "--weeks", metavar="N",
                                        help="Weeks to simulate [default: the protocol's suggested duration]."),
     n: int = typer.Option(200, "--n", metavar="N", help="Virtual men per condition."),
@@ -140,7 +140,7 @@ def _simulate_conditions(console, protocol: str, weeks: float | None, n: int, se
                          bmi: float | None, only: str | None, metabolic: bool, units: str, out: Path | None,
                          progress: bool) -> None:
     from .people.condition_response import condition_table
-    from .protocols.library import load_protocol
+    from .protocols.library import named_or_regimen
     from .results import check_output_path
 
     _check(n, seed, weeks, bmi)
@@ -148,7 +148,7 @@ def _simulate_conditions(console, protocol: str, weeks: float | None, n: int, se
     rows = _rows(only)
     if out is not None:
         check_output_path(out, (".csv",))
-    named = load_protocol(protocol, field="--protocol")
+    named = named_or_regimen(protocol, field="--protocol")
     run_weeks = named.weeks if weeks is None else weeks
     bmis = None if bmi is None else {"mean": float(bmi), "sd": 0.0}
     with _progress(progress) as bar:

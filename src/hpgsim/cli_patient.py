@@ -111,7 +111,7 @@ class Units(str, Enum):
 def patient(
     labs_file: Path = typer.Argument(..., metavar="LABS.yaml", help="Labs file (a patient block, as in a scenario)."),
     protocol: str | None = typer.Option(None, "--protocol", metavar="NAME",
-                                        help="A library protocol (see `hpgsim protocols`) to simulate him under."),
+                                        help="A library protocol (see `hpgsim protocols`) or a regimen as text to simulate him under."),
     weeks: float | None = typer.Option(None, "--weeks", metavar="N",
                                        help="Weeks to simulate [default: the protocol's suggested duration]."),
     target_t: str | None = typer.Option(None, "--target-t", metavar="VALUE",
@@ -140,9 +140,9 @@ def patient(
             raise InputError("--protocol", "a protocol name when --weeks or a target is given", "none")
         if protocol is not None:
             from .people.target_probability import Target
-            from .protocols.library import load_protocol
+            from .protocols.library import named_or_regimen
 
-            named = load_protocol(protocol, field="--protocol")
+            named = named_or_regimen(protocol, field="--protocol")
             weeks = named.weeks if weeks is None else weeks
             if not (isinstance(weeks, (int, float)) and math.isfinite(weeks) and 0 < weeks <= 520):
                 raise InputError("--weeks", "a number of weeks above 0 and at most 520", repr(weeks))

@@ -41,10 +41,11 @@ def with_protocol(scenario, name: str | None):
     """``scenario`` with the library protocol ``name`` (and its monitoring) instead of its own."""
     if not name:
         return scenario
-    from .protocols.library import load_protocol
+    from .protocols.library import named_or_regimen
 
-    named = load_protocol(name, field="--protocol")
-    return replace(scenario, protocol=named.protocol, monitoring=named.monitoring, protocol_name=named.name)
+    named = named_or_regimen(name, field="--protocol")
+    return replace(scenario, protocol=named.protocol, monitoring=named.monitoring,
+                   protocol_name=named.name if named.in_library else None)
 
 
 def print_monitoring(console, result, units: str = "conventional") -> None:
@@ -197,7 +198,9 @@ Examples:
 {EXIT_HELP}
 """)(protocols_command)
     app.command(name="compare", help=f"""\
-Compare library protocols on one man (the scenario's patient).
+Compare protocols on one man (the scenario's patient): library protocols by name
+(`hpgsim protocols`) or regimens written as text ("anastrozole 0.5 mg twice weekly"), which
+carry no evidence level of their own.
 
 Simulates the man under each protocol (with its monitoring) and prints, per protocol, total
 T, E2, LH, FSH and sperm concentration at week 0 and at the end with the change in percent,
@@ -209,6 +212,7 @@ thresholds.
 Examples:
   hpgsim compare examples/untreated_healthy_man.yaml --protocols anastrozole-1mg-daily,anastrozole-1mg-twice-weekly
   hpgsim compare examples/anastrozole_obese_man.yaml --protocols letrozole-2.5mg-daily,clomiphene-25mg-daily --weeks 26 --plot cmp.png --out cmp.csv
+  hpgsim compare examples/anastrozole_obese_man.yaml --protocols "anastrozole-1mg-daily,letrozole 2.5 mg weekly" --weeks 12
 
 \b
 {UNITS_HELP}

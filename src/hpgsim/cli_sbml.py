@@ -49,7 +49,7 @@ def export_sbml_command(
     weeks: float | None = typer.Option(None, "--weeks", metavar="N",
                                        help="Doses up to week N [default: the scenario's weeks]."),
     protocol: str | None = typer.Option(None, "--protocol", metavar="NAME",
-                                        help="A library protocol (see `hpgsim protocols`) instead of the scenario's."),
+                                        help="A library protocol (see `hpgsim protocols`) or a regimen as text (\"anastrozole 1 mg twice weekly\") instead of the scenario's."),
 ) -> None:
     from .cli import _errors
 

@@ -65,13 +65,6 @@ class Scenario:
 
 
 
-def _is_regimen_text(text: str) -> bool:
-    """Whether a scenario's ``protocol`` text is a regimen rather than a library protocol name."""
-    from .protocols.library import protocol_names
-
-    key = text.strip().lower()
-    return " " in key and key not in protocol_names()
-
 def _check_keys(data: object, allowed: tuple[str, ...], field: str, file: str | None,
                 required: tuple[str, ...] = ()) -> dict:
     if not isinstance(data, dict):
@@ -128,12 +121,11 @@ def scenario_from_dict(data: object, file: str | None = None) -> Scenario:
         raise InputError("protocol", "a list of dosing segments (may be empty), a library protocol name or a regimen",
                          type(protocol_data).__name__, file)
     named = None
-    # Library names are single hyphenated words; text with spaces is a regimen ("anastrozole 1 mg
-    # daily"), parsed as the API's simulate() parses it, so its error names the regimen's problem.
-    if isinstance(protocol_data, str) and not _is_regimen_text(protocol_data):
-        from .protocols.library import load_protocol
+    if isinstance(protocol_data, str):
+        # a library protocol by name, or one regimen as text ("anastrozole 1 mg daily")
+        from .protocols.library import named_or_regimen
 
-        named = load_protocol(protocol_data, field="protocol", file=file)
+        named = named_or_regimen(protocol_data, field="protocol", file=file)
     protocol = named.protocol if named else Protocol.coerce(protocol_data, field="protocol", file=file)
     monitoring = named.monitoring if named else None
     if "monitoring" in data:
@@ -153,7 +145,7 @@ def scenario_from_dict(data: object, file: str | None = None) -> Scenario:
         thresholds=tuple(_threshold(item, f"thresholds[{i}]", file) for i, item in enumerate(thresholds_data)),
         source_file=file,
         monitoring=monitoring,
-        protocol_name=named.name if named else None,
+        protocol_name=named.name if named and named.in_library else None,
     )
 
 

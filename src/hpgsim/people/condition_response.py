@@ -177,9 +177,9 @@ def condition_table(protocol_name: str, weeks: float, *, n: int = 200, seed: int
     ``progress(label, n)`` may return a callable ticked once per man (a progress bar).
     """
     from ..engine.run import DoseEvents
-    from ..protocols.library import load_protocol
+    from ..protocols.library import named_or_regimen
 
-    named = load_protocol(protocol_name, field="--protocol")
+    named = named_or_regimen(protocol_name, field="--protocol")
     events = DoseEvents.from_list(named.protocol.dose_events(float(weeks) * 168.0))
     age = age or {"min": 30.0, "max": 50.0}
     records: list[dict] = []

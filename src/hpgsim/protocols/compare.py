@@ -19,7 +19,7 @@ from ..reference_ranges import REFERENCE_RANGES
 from ..results import DISCLAIMER, Result, atomic_path
 from ..units import from_internal, measure_info
 from .flags import FLAGS, flags_of
-from .library import NamedProtocol, load_protocol
+from .library import NamedProtocol, named_or_regimen
 
 MEASURES = ("total_testosterone", "estradiol", "lh", "fsh", "sperm_concentration")
 
@@ -28,7 +28,7 @@ def parse_names(text: str | list[str]) -> list[str]:
     """``"a,b, c"`` or a list as a list of distinct protocol names, in order."""
     names = comma_list(text)
     if not names:
-        raise InputError("--protocols", "one or more library protocol names separated by commas", repr(text))
+        raise InputError("--protocols", "one or more library protocol names or regimens separated by commas", repr(text))
     return names
 
 
@@ -44,7 +44,7 @@ def compare_protocols(patient, names: str | list[str], weeks: float | None = Non
     reached (``None`` never, ``"at baseline"``); ``dose_changes`` made by monitoring rules) and
     the results by protocol name.
     """
-    named = [load_protocol(name, field="--protocols", file=file) for name in parse_names(names)]
+    named = [named_or_regimen(name, field="--protocols", file=file) for name in parse_names(names)]
     rows, results = [], {}
     for item in named:
         run_weeks = item.weeks if weeks is None else float(weeks)

@@ -54,6 +54,11 @@ class NamedProtocol:
     file: str | None = None
 
     @property
+    def in_library(self) -> bool:
+        """False for a regimen given as text (:func:`named_or_regimen`)."""
+        return self.evidence != TEXT_REGIMEN_EVIDENCE
+
+    @property
     def drugs(self) -> tuple[str, ...]:
         """The drugs given, in the order they first appear."""
         return tuple(dict.fromkeys(seg.drug for seg in self.protocol.segments))
@@ -90,6 +95,33 @@ def load_protocol(name: str, *, field: str = "protocol", file: str | None = None
                          repr(name), file)
     entry = _library_dir() / f"{key}.yaml"
     return protocol_from_dict(parse_yaml(entry.read_text(encoding="utf-8"), str(entry)), file=str(entry))
+
+
+# A protocol written as one regimen of text has no evidence level of its own: say so wherever
+# the evidence of a library protocol would be shown.
+TEXT_REGIMEN_EVIDENCE = "not rated (regimen as text)"
+TEXT_REGIMEN_WEEKS = 26.0   # suggested duration when the text does not say "for N weeks"
+
+
+def is_regimen_text(text: str) -> bool:
+    """Whether ``text`` is a regimen ("anastrozole 1 mg twice weekly") rather than a library
+    protocol name: names are single hyphenated words, regimens have spaces."""
+    key = text.strip().lower()
+    return " " in key and key not in protocol_names()
+
+
+def named_or_regimen(text: object, *, field: str = "protocol", file: str | None = None) -> NamedProtocol:
+    """The library protocol ``text`` names, or the one regimen it spells out, parsed as
+    :func:`hpgsim.simulate` parses it (its errors name the regimen's problem) and wrapped with no
+    sources, no monitoring and :data:`TEXT_REGIMEN_EVIDENCE`; its suggested duration is the end
+    of dosing when the text gives one ("for 12 weeks"), else :data:`TEXT_REGIMEN_WEEKS`."""
+    if not isinstance(text, str) or not is_regimen_text(text):
+        return load_protocol(text, field=field, file=file)
+    protocol = Protocol.coerce(text.strip(), field=field, file=file)
+    ends = [seg.start_week + seg.weeks for seg in protocol.segments if seg.weeks is not None]
+    weeks = max(ends) if ends and max(ends) > 0 else TEXT_REGIMEN_WEEKS
+    return NamedProtocol(name=text.strip(), title="Regimen written as text", evidence=TEXT_REGIMEN_EVIDENCE,
+                         evidence_note="", sources=(), weeks=weeks, protocol=protocol, file=file)
 
 
 def list_protocols(*, strict: bool = True) -> list[NamedProtocol]:
