@@ -142,6 +142,16 @@ Here e is serum free E2 alone, (FE2 / FE2_ref)(1 - c_ERant) + c_ERago.
 Continuous exogenous GnRH-receptor occupancy desensitises the receptor (D) and shuts release
 down; GnRH drives both synthesis and release from the pool, so a bolus releases stored LH.
 
+Timing (a known limitation). The brakes act on GnRH drive at once, release follows the drive
+without delay, and serum T follows the Leydig cells within the hour, so the first dose of an
+aromatase inhibitor or SERM moves LH and T to about their on-drug level within hours: in the
+reference man on letrozole 2.5 mg daily, LH 4.0 -> 14.0 IU/L and T 581 -> 1900 ng/dL six hours
+after the first dose, after which T drifts down to about 1590 ng/dL by week 4 as the Leydig
+LH receptors adapt. Every calibration trial samples after days to weeks, so none constrains the
+first days; simulated time courses over them are faster than the genomic estrogen and
+steroidogenic responses they stand for, and an endpoint after a few days (Mauras 2003's day 10)
+may catch the early part of that drift.
+
 ### Leydig adaptation and SHBG
     dA/dt    = [max(LH_eff / LH_ref, 0.25)^(-g_A) - A] / tau_A
     dSHBG/dt = ln2 / t1/2,SHBG [SHBG_ref shbg (E2 / E2_ref + c_ERago)^e_E ((1 + x^4) / 2)^(-e_T / 4) - SHBG] ;  x = FT / FT_ref
