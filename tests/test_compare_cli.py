@@ -134,3 +134,14 @@ def test_simulate_with_a_library_protocol_prints_its_lab_checks(tmp_path):
     assert result.exit_code == 0, result.output
     assert "Lab checks" in result.output and "pmol/L" in result.output
     assert "anastrozole 1 mg daily" in result.output
+
+
+def test_simulate_with_a_regimen_as_text(tmp_path):
+    out = tmp_path / "t.csv"
+    result = runner.invoke(app, ["simulate", str(UNTREATED), "--protocol", "clomiphene_citrate 25 mg daily for 8 weeks",
+                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Protocol: clomiphene_citrate 25 mg daily, weeks 0-8" in result.output and "Lab checks" not in result.output
+    table = pd.read_csv(out, comment="#")
+    lh = table[table.measure == "lh"].set_index("week")["value"]
+    assert lh.loc[8.0] > lh.loc[0.0]     # an ER antagonist lifts LH
