@@ -186,7 +186,8 @@ List the library of named protocols, or show one in full.
 Each protocol says how strong its evidence is: trial, observational, clinic practice (no
 trial) or physiology prediction (unvalidated). With NAME, prints its dosing segments, its
 monitoring (lab checks and dose rules), its sources and its evidence note. Library protocols
-are regimens to simulate, never recommendations.
+are regimens to simulate, never recommendations. Wherever a protocol is named, a regimen
+written as text ("anastrozole 0.5 mg twice weekly") works too, with no evidence level.
 
 \b
 Examples:
