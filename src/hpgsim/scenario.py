@@ -64,7 +64,6 @@ class Scenario:
     protocol_name: str | None = None    # the library protocol, when the file named one
 
 
-
 def _check_keys(data: object, allowed: tuple[str, ...], field: str, file: str | None,
                 required: tuple[str, ...] = ()) -> dict:
     if not isinstance(data, dict):

@@ -105,9 +105,8 @@ TEXT_REGIMEN_WEEKS = 26.0   # suggested duration when the text does not say "for
 
 def is_regimen_text(text: str) -> bool:
     """Whether ``text`` is a regimen ("anastrozole 1 mg twice weekly") rather than a library
-    protocol name: names are single hyphenated words, regimens have spaces."""
-    key = text.strip().lower()
-    return " " in key and key not in protocol_names()
+    protocol name: names are file stems, single hyphenated words; regimens have spaces."""
+    return " " in text.strip()
 
 
 def named_or_regimen(text: object, *, field: str = "protocol", file: str | None = None) -> NamedProtocol:
@@ -118,8 +117,8 @@ def named_or_regimen(text: object, *, field: str = "protocol", file: str | None 
     if not isinstance(text, str) or not is_regimen_text(text):
         return load_protocol(text, field=field, file=file)
     protocol = Protocol.coerce(text.strip(), field=field, file=file)
-    ends = [seg.start_week + seg.weeks for seg in protocol.segments if seg.weeks is not None]
-    weeks = max(ends) if ends and max(ends) > 0 else TEXT_REGIMEN_WEEKS
+    end = max((seg.start_week + seg.weeks for seg in protocol.segments if seg.weeks is not None), default=0.0)
+    weeks = end if end > 0 else TEXT_REGIMEN_WEEKS
     return NamedProtocol(name=text.strip(), title="Regimen written as text", evidence=TEXT_REGIMEN_EVIDENCE,
                          evidence_note="", sources=(), weeks=weeks, protocol=protocol, file=file)
 
