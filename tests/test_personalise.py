@@ -17,7 +17,7 @@ from hpgsim.errors import InputError
 from hpgsim.people.conditions import apply_conditions
 from hpgsim.people.personalise import (CONFLICT_Z, LAB_ERRORS, SIMULATED, _Model, fit_labs, personalise)
 from hpgsim.people.physiology_of_man import population_parameters
-from hpgsim.people.population import log_covariance, sample_men
+from hpgsim.people.population import PK_VARIATION, log_covariance, sample_men
 from hpgsim.physiology.parameters import INDEX
 from hpgsim.units import to_internal
 
@@ -46,13 +46,18 @@ def known_men():
 
 
 def test_known_men_are_recovered_within_their_reported_uncertainty(known_men):
-    inside = total = 0
+    inside = total = conflicts = 0
     for man, _typical, fit in known_men:
-        assert not fit.conflicts            # labs simulated from a real man cannot conflict
+        # labs simulated from a real man conflict only where the measurement error drawn for a lab
+        # was itself extreme: 3 SD or more happens to about 1 lab in 370, and 168 labs are drawn
+        for c in fit.conflicts:
+            conflicts += 1
+            assert abs(math.log(c.observed / simulated_labs(man)[c.lab])) / c.log_sd > 2.5, c
         for f in fit.factors:
             total += 1
             inside += abs(math.log(f.estimate / man[INDEX[f.name]])) < 3 * f.posterior_log_sd
     assert inside >= 0.95 * total, f"{inside} of {total} factors within 3 posterior SD"
+    assert conflicts <= 2
 
 
 def test_labs_move_the_identified_factors_towards_the_truth(known_men):
@@ -164,14 +169,27 @@ def test_prolactin_and_semen_volume_are_set_from_the_lab_and_motility_is_estimat
 
 
 def test_posterior_draws_centre_on_the_estimate_and_stay_in_range(known_men):
-    _man, _typical, fit = known_men[0]
+    from hpgsim.people.personalise import _log_bounds
+
+    def far_from_ranges(fit):
+        sd = np.sqrt(np.diag(fit.log_cov))
+        low, high = np.array([_log_bounds(n) for n in fit.names]).T
+        return np.all(fit.log_mean - 2 * sd > low) and np.all(fit.log_mean + 2 * sd < high)
+
+    # clipping at the ranges shifts the mean where a range is near: take a man with none within 2 SD
+    # (a range 2 SD away moves the mean by under 0.01 SD, against the tolerance of 0.08 SD below)
+    fit = next(fit for _man, _typical, fit in known_men if far_from_ranges(fit))
     draws = fit.draws(np.random.default_rng(5), 4000)
     logs = np.log(draws[:, [INDEX[n] for n in fit.names]])
     sd = np.sqrt(np.diag(fit.log_cov))
-    # clipping at the ranges shifts the mean only where a range is near; none is within 3 SD here
     assert np.all(np.abs(logs.mean(axis=0) - fit.log_mean) < 5 * sd / math.sqrt(4000))
     assert np.allclose(logs.std(axis=0), sd, rtol=0.1)
-    others = [i for i in range(draws.shape[1]) if i not in {INDEX[n] for n in fit.names}]
+    # drug clearances are not in the labs: they spread as in the population (Yuan 2001's AUC CV 0.32
+    # for anastrozole), around the man's own value
+    clearance = draws[:, INDEX["anastrozole_clearance_factor"]] / fit.params[INDEX["anastrozole_clearance_factor"]]
+    assert abs(np.std(1.0 / clearance) / np.mean(1.0 / clearance) - 0.32) < 0.03
+    varied = {INDEX[n] for n in fit.names} | {INDEX[v.factor] for v in PK_VARIATION}
+    others = [i for i in range(draws.shape[1]) if i not in varied]
     assert np.array_equal(draws[:, others], np.repeat(fit.params[None, others], 4000, axis=0))
 
 

@@ -44,3 +44,32 @@ def test_steady_state_accumulation_matches_the_geometric_series():
     events = DoseEvents.from_list([(24.0 * k, "anastrozole", 1000.0) for k in range(120)])
     run = run_man(population_parameters(30, 23), events, 120 * 24.0, every_h=24.0)
     assert abs(run.conc[-1, 0] - trough_ss) / trough_ss < 1e-6
+
+
+def test_a_man_who_clears_twice_as_fast_has_half_the_exposure():
+    # linear PK: AUC of one dose = F D / CL, and CL = ke V, so doubling his clearance halves the
+    # area and halves the half-life; the closed form with ke doubled is the independent truth
+    from hpgsim.physiology.parameters import INDEX
+
+    d = get_drug("anastrozole")
+    assert d.clearance_factor == "anastrozole_clearance_factor"
+    p = population_parameters(30, 23)
+    p[INDEX[d.clearance_factor]] = 2.0
+    out_t = np.linspace(0.0, 20 * 168.0, 20001)
+    run = run_man(p, DoseEvents.from_list([(0.0, "anastrozole", 1000.0)]), out_t[-1], out_t=out_t)
+    expected = pk.single_dose_concentration(out_t, 1000.0, d.bioavailability, d.ka_per_h, 2.0 * d.ke_per_h, d.volume_l)
+    assert np.max(np.abs(run.conc[:, 0] - expected)) <= 1e-9 * np.max(expected)
+    auc = np.trapezoid(run.conc[:, 0], out_t)
+    assert math.isclose(auc, d.bioavailability * 1000.0 / (2.0 * d.ke_per_h * d.volume_l), rel_tol=1e-3)
+
+
+def test_virtual_men_spread_in_exposure_as_the_published_auc():
+    # the population's clearance factors: median 1 (the typical man is the record's PK) and the
+    # CV of the published AUC (Yuan 2001: 443 +/- 141 ug.h/L, CV 0.32), since AUC = F D / CL
+    from hpgsim.people.population import sample_men
+    from hpgsim.physiology.parameters import INDEX
+
+    men = sample_men(3, 4000, age={"min": 20, "max": 40})
+    auc = 1.0 / men[:, INDEX["anastrozole_clearance_factor"]]
+    assert abs(np.median(auc) - 1.0) < 0.03
+    assert abs(np.std(auc) / np.mean(auc) - 141.0 / 443.0) < 0.03

@@ -26,7 +26,9 @@ from hpgsim.cli import app
 from hpgsim.engine.run import run_man
 from hpgsim.physiology import model
 from hpgsim.scenario import scenario_from_dict
-from hpgsim.sbml import absolute_tolerances, build_document, check, man_model
+from hpgsim.people.population import PK_VARIATION
+from hpgsim.physiology.parameters import INDEX
+from hpgsim.sbml import absolute_tolerances, build_document, check, man_model, man_model_from_arrays
 from hpgsim.sbml.physiology_math import ALGEBRA_IDS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,12 +89,17 @@ def compared(request):
     """(names, hpgsim values, libRoadRunner values, typical sizes, man, document, libRoadRunner values
     at the start, before the first dose) for one case."""
     scenario = scenario_from_dict(CASES[request.param], file=f"{request.param}.yaml")
-    man = man_model(scenario)
+    typical = man_model(scenario)
+    # a man who clears drugs faster or slower than the typical man, so that the file's clearance
+    # terms are exercised and not multiplied by 1
+    p = parameters_for(scenario.patient)
+    for k, v in enumerate(PK_VARIATION):
+        p[INDEX[v.factor]] = 0.6 + 0.3 * k
+    man = man_model_from_arrays(p, typical.events, typical.t_end, typical.name, typical.description)
     doc = build_document(man)
     out_t = _between_doses(man.events.t, man.t_start, man.t_end)
 
-    raw = run_man(parameters_for(scenario.patient), man.events, man.t_end, out_t=out_t, rtol=RTOL,
-                  atol_factor=ATOL_FACTOR)
+    raw = run_man(p, man.events, man.t_end, out_t=out_t, rtol=RTOL, atol_factor=ATOL_FACTOR)
     ours = {name: raw.y[:, i] for i, name in enumerate(model.STATE_NAMES)}
     ours.update({name: raw.alg[:, i] for i, name in enumerate(ALGEBRA_IDS)})
     measures = measures_of(raw)

@@ -226,6 +226,12 @@ Every drug is a depot feeding a central compartment: between doses
 so PK is exact and never integrated. The effect on the drug's channel is `Emax drive(C; EC50, h)`;
 inhibitions combine as independent blocks, agonists add.
 
+Men clear a drug at different rates, so one dose gives them different exposures. A man's
+elimination rate of a drug is the record's times his own clearance factor (an individual
+parameter, 1 in the typical man; at a fixed volume his exposure to a dose is 1 / factor of the
+typical man's). Virtual men draw it log-normal with the published CV of exposure where one was
+found (the table under "Between-man variation"); a drug without one is cleared alike by all men.
+
 ## A man's baseline
 A man is the reference man with individual factors set from his age (Leydig capacity falls,
 SHBG production rises), BMI (adipose aromatase with fat mass, SHBG falls), his conditions and,
@@ -303,11 +309,27 @@ def drug_table() -> str:
     return "\n".join(lines + ["", molar, ""] + notes)
 
 
+def variation_table() -> str:
+    """The log-normal spreads virtual men are drawn with (hpgsim.people.population)."""
+    from .people.population import PK_NOT_VARIED, PK_VARIATION, SHARED_CAUSES, VARIATION
+
+    lines = ["Each virtual man's individual factors are the typical man's of his age and BMI times log-normal "
+             "factors of median 1 (`hpgsim.people.population`), clipped to the plausible ranges above.",
+             "", "| factor | CV | source |", "|---|---|---|"]
+    lines += [f"| `{v.factor}` | {v.cv:g} | {v.source} |" for v in (*VARIATION, *PK_VARIATION)]
+    lines += ["", PK_NOT_VARIED]
+    lines += ["", "Shared causes move several factors together (change of each factor's natural log per SD of the cause):", ""]
+    lines += [f"- **{c.name}**: " + ", ".join(f"`{f}` {w:+.3g}" for f, w in c.loadings) + f" ({c.source})"
+              for c in SHARED_CAUSES]
+    return "\n".join(lines)
+
+
 def render() -> str:
     return (EQUATIONS.strip() + "\n\n## Parameters\nEvery parameter, with its value, unit, plausible range, meaning and source. "
             "`fitted` values come from the joint fit to the calibration set only (`hpgsim calibrate`; report: "
             "[calibration.md](calibration.md)); `uncertain` marks weak or indirect sources.\n"
-            + parameter_table() + "\n\n## Drugs\n" + drug_table() + "\n")
+            + parameter_table() + "\n\n### Between-man variation\n" + variation_table()
+            + "\n\n## Drugs\n" + drug_table() + "\n")
 
 
 def main(argv: list[str] | None = None) -> None:

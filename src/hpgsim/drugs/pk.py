@@ -18,9 +18,10 @@ import math
 import numpy as np
 from numba import njit
 
-# columns of the per-drug static table the engine builds from DrugRecords
-KA, KE, VOL, CHAN, EMAX, EC50, HILL, KIND, IA, CNS = range(10)
-N_STATIC = 10
+# columns of the per-drug static table the engine builds from DrugRecords; CLF is the index in
+# the man's parameter vector of his clearance factor for the drug (-1: the drug has none)
+KA, KE, VOL, CHAN, EMAX, EC50, HILL, KIND, IA, CNS, CLF = range(11)
+N_STATIC = 11
 # values of the KIND column (records.EFFECT_KINDS)
 KIND_EMAX, KIND_LINEAR, KIND_ABSORPTION = 0, 1, 2
 # columns of the per-drug state at the start of the current segment
@@ -37,6 +38,23 @@ def chain_amounts(depot0: float, central0: float, ka: float, ke: float, dt: floa
     else:  # the limit ka -> ke of the Bateman function
         central = central0 * eke + depot0 * ka * dt * eke
     return depot0 * eka, central
+
+
+@njit(cache=True)
+def for_man(pk_static: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """The PK table for one man: each drug's elimination rate times his clearance factor.
+
+    Men differ in how fast they clear a drug (enzyme activity, body size), so one dose gives
+    them different exposures; at a fixed volume, clearance ``CL = ke V`` scales with ``ke`` and
+    the exposure (AUC) with ``1 / CL``. The factors are individual parameters (1 in the
+    reference man), spread in a population by :mod:`hpgsim.people.population`.
+    """
+    tab = pk_static.copy()
+    for d in range(tab.shape[0]):
+        i = int(tab[d, CLF])
+        if i >= 0:
+            tab[d, KE] *= p[i]
+    return tab
 
 
 @njit(cache=True)

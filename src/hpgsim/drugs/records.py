@@ -101,6 +101,15 @@ class DrugRecord:
         return "IU/L" if self.dose_unit == "IU" else "ng/mL"
 
     @property
+    def clearance_factor(self) -> str:
+        """The individual parameter that scales this drug's clearance in one man (its name is the
+        drug's name + ``_clearance_factor``), or "" when men are not given their own clearance of it."""
+        from ..physiology.parameters import INDEX
+
+        name = f"{self.name}_clearance_factor"
+        return name if name in INDEX else ""
+
+    @property
     def half_life_h(self) -> float:
         import math
 

@@ -37,6 +37,7 @@ import numba
 import numpy as np
 from numba import njit, prange
 
+from ..drugs import pk
 from ..errors import InputError, NumericalError
 from ..physiology import model
 from ..physiology.parameters import N_PARAMS
@@ -167,7 +168,7 @@ def pack(protocols: Sequence[DoseEvents], outputs: Sequence[str]) -> PackedProto
         ev_amount=np.concatenate([ev.amount for ev in protocols]).astype(float),
         ev_central=np.concatenate([ev.central for ev in protocols]).astype(np.int64),
         pk_off=pk_off,
-        pk_tab=np.concatenate(tabs) if tabs else np.zeros((0, 9)),
+        pk_tab=np.concatenate(tabs) if tabs else np.zeros((0, pk.N_STATIC)),
         slot_out=slot_out,
         sel=sel,
         t_start=np.array([min(0.0, float(ev.t[0])) if ev.t.size else 0.0 for ev in protocols]),

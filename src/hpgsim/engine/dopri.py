@@ -189,6 +189,7 @@ def march(y, p, pk_static, t_start, ev_t, ev_drug, ev_amount, ev_central, out_t,
     for i in range(n):
         if not np.isfinite(y[i]):
             return NON_FINITE, 0
+    pk_static = pk.for_man(pk_static, p)
     pk_state = np.zeros((n_drug, 3))
     for d in range(n_drug):
         pk_state[d, pk.T0] = t_start

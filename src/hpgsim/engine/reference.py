@@ -22,7 +22,7 @@ def run_reference(p: np.ndarray, events: DoseEvents, out_t: np.ndarray, method: 
     """Return (states, algebraic outputs) at ``out_t`` (hours, sorted, starting at or after the
     first dose or 0), integrating with SciPy's ``method``."""
     y, p = steady_state(p)
-    pk_static = events.pk_static()
+    pk_static = pk.for_man(events.pk_static(), p)
     pk_state = np.zeros((len(events.drugs), 3))
     t = min(0.0, float(events.t[0])) if events.t.size else 0.0
     pk_state[:, pk.T0] = t

@@ -14,6 +14,7 @@ from ..drugs import pk
 from ..drugs.records import CHANNELS, EFFECT_KINDS, DrugRecord, get_drug
 from ..errors import NumericalError
 from ..physiology import model
+from ..physiology.parameters import INDEX
 from . import dopri
 from .steady_state import steady_state
 
@@ -76,6 +77,7 @@ class DoseEvents:
             tab[i, pk.KIND] = EFFECT_KINDS[d.effect]
             tab[i, pk.IA] = d.intrinsic_activity
             tab[i, pk.CNS] = d.cns_access
+            tab[i, pk.CLF] = INDEX[d.clearance_factor] if d.clearance_factor else -1
         return tab
 
 

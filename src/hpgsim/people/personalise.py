@@ -32,7 +32,7 @@ from scipy.optimize import least_squares
 from ..errors import InputError, NumericalError
 from ..physiology import model
 from ..physiology.parameters import BY_NAME, INDEX
-from .population import log_sd_of_cv
+from .population import log_sd_of_cv, vary_clearances
 
 # The simulated quantity each fitted lab is compared with: ("alg" | "state", slot).
 SIMULATED: dict[str, tuple[str, int]] = {
@@ -186,12 +186,13 @@ class Personalisation:
         """``n`` parameter vectors from the Laplace posterior, shape ``(n, N_PARAMS)``; each factor
         is clipped to its plausible range."""
         out = np.repeat(self.params[None, :], n, axis=0)
-        if not self.names:
-            return out
-        x = rng.multivariate_normal(self.log_mean, self.log_cov, size=n, method="cholesky")
-        for k, name in enumerate(self.names):
-            low, high = _log_bounds(name)
-            out[:, INDEX[name]] = np.exp(np.clip(x[:, k], low, high))
+        if self.names:
+            x = rng.multivariate_normal(self.log_mean, self.log_cov, size=n, method="cholesky")
+            for k, name in enumerate(self.names):
+                low, high = _log_bounds(name)
+                out[:, INDEX[name]] = np.exp(np.clip(x[:, k], low, high))
+        # his labs say nothing about how fast he clears a drug: that spread is the population's
+        vary_clearances(rng, out)
         return out
 
 

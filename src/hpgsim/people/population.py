@@ -141,6 +141,22 @@ VARIATION: tuple[Variation, ...] = (
     Variation("semen_volume_factor", 0.35, "with the ejaculate cause below, semen volume 5th centile 1.5 mL (Cooper 2010) around the reference 3.0 mL: log-SD ln(3.0/1.5)/1.645 = 0.42 in all"),
 )
 
+# Men differ in how fast they clear a drug, so one dose gives them different exposures. Each
+# drug's clearance factor varies on its own: the drugs share some enzymes (CYP3A4 takes part in
+# clearing anastrozole, letrozole, exemestane and tamoxifen), but no study reports how one man's
+# exposures to two of them correlate. The CV is that of the published AUC (or CL/F) at one
+# dose; it includes the within-man and assay part, so it is an upper bound on the between-man part.
+PK_VARIATION: tuple[Variation, ...] = (
+    Variation("anastrozole_clearance_factor", 0.32, "AUC 443 +/- 141 ug.h/L after 1 mg in 20 healthy men (Yuan J et al. Pharmacokinetics of anastrozole in Chinese male volunteers. Acta Pharmacol Sin, http://www.chinaphar.com/article/view/7502; 429 +/- 121 with the other tablet)"),
+    Variation("tamoxifen_clearance_factor", 0.378, "between-subject CV of tamoxifen CL/F in a population PK model of 40 women on 20 mg daily (ter Heine R et al. Br J Clin Pharmacol 2014;78:572); no estimate in men was found"),
+    Variation("hcg_clearance_factor", 0.273, "AUC 7701 +/- 2101 IU.h/L after recombinant hCG 250 ug SC in healthy volunteers (Ovidrel label, clinical pharmacology); no estimate in men was found"),
+    Variation("fsh_clearance_factor", 0.31, "AUC 455.6 +/- 141.4 IU.h/L after follitropin beta 300 IU SC in healthy volunteers (Follistim AQ label, section 12.3; IM 445.7 +/- 135.7); no estimate in men was found"),
+)
+PK_NOT_VARIED = ("Cleared alike by every man, for want of a published spread of exposure: letrozole, exemestane, "
+                 "clomiphene's isomers and gonadorelin. Testosterone products are not varied either: their labels give "
+                 "the spread of serum T (CV about 0.24 on undecanoate, Aveed label), which mixes the depot's release, "
+                 "the man's own clearance of T and what is left of his own production, not a clearance of the product.")
+
 # Deurenberg's BMI formula predicts body fat with a standard error of 4.1 % body fat (Deurenberg P
 # et al. Br J Nutr 1991;65:105), so men of one age and BMI differ in fat mass; fat carries
 # aromatase (log-change 4.1 / 19 % at the reference fat fraction, times the fat exponent) and
@@ -222,7 +238,21 @@ def vary(rng: np.random.Generator, p: np.ndarray) -> np.ndarray:
     for k, name in enumerate(names):
         i, info = INDEX[name], BY_NAME[name]
         batch[:, i] = np.clip(batch[:, i] * np.exp(x[:, k]), info.low, info.high)
+    vary_clearances(rng, batch)
     return p
+
+
+def vary_clearances(rng: np.random.Generator, batch: np.ndarray) -> None:
+    """Multiply each man's drug clearance factors (rows of ``batch``, in place) by independent
+    log-normal factors of median 1 (:data:`PK_VARIATION`), clipped to their plausible ranges.
+
+    Drawn after, and apart from, the physiological factors: his labs say nothing about how he
+    clears a drug, so personalisation leaves these out of its prior and spreads them the same
+    way in its draws."""
+    x = rng.standard_normal((batch.shape[0], len(PK_VARIATION)))
+    for k, v in enumerate(PK_VARIATION):
+        i, info = INDEX[v.factor], BY_NAME[v.factor]
+        batch[:, i] = np.clip(batch[:, i] * np.exp(v.log_sd * x[:, k]), info.low, info.high)
 
 
 def sample_men(rng: int | np.random.Generator, n: int, *, age: Mapping[str, float],

@@ -98,7 +98,9 @@ def pk_rates(events: DoseEvents) -> list[Rule]:
         r = row_id(drug)
         unit = amount_unit(drug)
         rules.append(Rule(f"depot_{r}", f"-ka_{r} * depot_{r}", unit, f"{drug.name} ({drug.route}): amount in the depot"))
-        rules.append(Rule(f"central_{r}", f"ka_{r} * depot_{r} - ke_{r} * central_{r}", unit,
+        # the man's own clearance of the drug (an individual parameter, 1 in the reference man)
+        ke = f"ke_{r} * {drug.clearance_factor}" if drug.clearance_factor else f"ke_{r}"
+        rules.append(Rule(f"central_{r}", f"ka_{r} * depot_{r} - {ke} * central_{r}", unit,
                           f"{drug.name} ({drug.route}): amount in the central compartment"))
     return rules
 
