@@ -116,6 +116,10 @@ def test_drugs_csv_lists_the_registered_drugs_with_simulated_changes(monkeypatch
         assert row.change_pct_estradiol < 0 < row.change_pct_total_testosterone   # aromatase inhibitors
         assert row.half_life_h > 24 and row.usual_regimen.startswith(row.drug)
         assert "anastrozole-1mg-daily" in row.protocols or row.drug != "anastrozole"
+    # the spread of exposure virtual men are drawn with: Yuan's AUC CV for anastrozole; none
+    # published for letrozole, so every man clears it alike
+    cv = dict(zip(table.drug, table.exposure_cv))
+    assert cv["anastrozole"] == pytest.approx(0.32) and pd.isna(cv["letrozole"])
 
 
 def test_drugs_markdown_is_a_table_with_a_disclaimer(monkeypatch):
@@ -126,6 +130,7 @@ def test_drugs_markdown_is_a_table_with_a_disclaimer(monkeypatch):
     lines = result.output.splitlines()
     assert lines[0].startswith("_Simulated change") and "not medical advice" in lines[0]
     assert lines[2].startswith("| Drug |") and lines[4].startswith("| anastrozole |")
+    assert "| Exposure CV between men |" in lines[2] and "| 32% |" in lines[4]
 
 
 def test_simulate_with_a_library_protocol_prints_its_lab_checks(tmp_path):

@@ -356,15 +356,16 @@ def _records(table: pd.DataFrame) -> list[dict]:
 
 
 def _drug_header() -> list[str]:
-    return ["Drug", "Class", "Mechanism", "Half-life", "Usual regimen", "Library protocols",
+    return ["Drug", "Class", "Mechanism", "Half-life", "Exposure CV between men", "Usual regimen", "Library protocols",
             "Total T", "E2", "LH", "FSH", "Sperm", "Flags", "Sources"]
 
 
 def _drug_cells(row: dict) -> list[str]:
     from .protocols.compare import MEASURES
 
+    cv = row.get("exposure_cv")
     cells = [row["drug"], row["drug_class"], row["mechanism"], _half_life(row["half_life_h"]),
-             f"{row['usual_regimen']} for {row['usual_weeks']:g} weeks", row["protocols"]]
+             "not varied" if cv is None else f"{cv:.0%}", f"{row['usual_regimen']} for {row['usual_weeks']:g} weeks", row["protocols"]]
     for measure in MEASURES:
         change = row.get(f"change_pct_{measure}")
         cells.append("" if change is None else f"{change:+.{0 if abs(change) >= 10 else 1}f}%")

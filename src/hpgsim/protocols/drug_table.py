@@ -25,7 +25,8 @@ _DOCUMENTS = {"label", "smpc", "monograph", "insert"}
 def drug_table(*, units: str = "conventional") -> pd.DataFrame:
     """One row per registered drug with a ``usual_regimen``.
 
-    Columns: ``drug``, ``drug_class``, ``mechanism``, ``half_life_h``, ``usual_regimen``,
+    Columns: ``drug``, ``drug_class``, ``mechanism``, ``half_life_h``, ``exposure_cv`` (the
+    between-man CV of exposure virtual men are drawn with, ``None`` where all clear it alike), ``usual_regimen``,
     ``usual_weeks``, ``protocols`` (library protocols that give the drug, comma-separated),
     ``baseline_<measure>`` and ``change_pct_<measure>`` for each measure of
     :data:`~hpgsim.protocols.compare.MEASURES` (end of the regimen versus week 0, in ``units``),
@@ -43,7 +44,8 @@ def drug_table(*, units: str = "conventional") -> pd.DataFrame:
         result = hpgsim.simulate(man, record.usual_regimen, record.usual_weeks)
         summary = result.summary(units)
         row = {"drug": record.name, "drug_class": record.drug_class, "mechanism": record.mechanism,
-               "half_life_h": apparent_half_life_h(record), "usual_regimen": record.usual_regimen,
+               "half_life_h": apparent_half_life_h(record), "exposure_cv": exposure_cv(record),
+               "usual_regimen": record.usual_regimen,
                "usual_weeks": record.usual_weeks, "protocols": ", ".join(users.get(record.name, []))}
         for measure in MEASURES:
             line = summary.loc[measure]
@@ -53,7 +55,7 @@ def drug_table(*, units: str = "conventional") -> pd.DataFrame:
         row.update(flags_of(result))
         row["sources"] = "; ".join(dict.fromkeys(short_citation(s.citation) for s in record.sources))
         rows.append(row)
-    columns = ["drug", "drug_class", "mechanism", "half_life_h", "usual_regimen", "usual_weeks", "protocols"]
+    columns = ["drug", "drug_class", "mechanism", "half_life_h", "exposure_cv", "usual_regimen", "usual_weeks", "protocols"]
     for measure in MEASURES:
         columns += [f"baseline_{measure}", f"unit_{measure}", f"change_pct_{measure}"]
     columns += [f.key for f in FLAGS] + ["sources"]
@@ -82,6 +84,15 @@ def apparent_half_life_h(record) -> float:
     if getattr(record, "effect", "") == "absorption":
         return math.log(2.0) / record.ka_per_h
     return record.half_life_h
+
+
+def exposure_cv(record) -> float | None:
+    """The between-man CV of a drug's exposure that virtual men are drawn with
+    (:data:`hpgsim.people.population.PK_VARIATION`), or ``None`` when every man clears it alike."""
+    from ..people.population import PK_VARIATION
+
+    cvs = {v.factor: v.cv for v in PK_VARIATION}
+    return cvs.get(record.clearance_factor) if record.clearance_factor else None
 
 
 def _protocols_by_drug() -> dict[str, list[str]]:
