@@ -4,7 +4,8 @@ Nothing here is a rule: the probability is the fraction of simulated men who are
 range at the end of the protocol, with its Monte-Carlo uncertainty. Two groups are simulated:
 
 * **him**: draws from his Laplace posterior (:meth:`Personalisation.draws`), so the spread is
-  what his labs leave unknown about his physiology;
+  what his labs leave unknown about his physiology, and how fast he clears the drugs (which
+  labs do not show: the population's spread, :data:`hpgsim.people.population.PK_VARIATION`);
 * **men like him**: draws from the population prior of his age, BMI and conditions (his labs
   not used), which shows what the labs added.
 
