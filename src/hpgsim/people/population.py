@@ -144,8 +144,10 @@ VARIATION: tuple[Variation, ...] = (
 # Men differ in how fast they clear a drug, so one dose gives them different exposures. Each
 # drug's clearance factor varies on its own: the drugs share some enzymes (CYP3A4 takes part in
 # clearing anastrozole, letrozole, exemestane and tamoxifen), but no study reports how one man's
-# exposures to two of them correlate. The CV is that of the published AUC (or CL/F) at one
-# dose; it includes the within-man and assay part, so it is an upper bound on the between-man part.
+# exposures to two of them correlate. A log-normal factor and its inverse have the same CV, so
+# the CV of a published AUC is used as the CV of clearance. An AUC's spread after one dose also
+# holds the within-man and assay part, so it is an upper bound on the between-man part; a
+# population-PK model's between-subject CV (tamoxifen) is that part alone.
 PK_VARIATION: tuple[Variation, ...] = (
     Variation("anastrozole_clearance_factor", 0.32, "AUC 443 +/- 141 ug.h/L after 1 mg in 20 healthy men (Yuan J et al. Pharmacokinetics of anastrozole in Chinese male volunteers. Acta Pharmacol Sin, http://www.chinaphar.com/article/view/7502; 429 +/- 121 with the other tablet)"),
     Variation("tamoxifen_clearance_factor", 0.378, "between-subject CV of tamoxifen CL/F in a population PK model of 40 women on 20 mg daily (ter Heine R et al. Br J Clin Pharmacol 2014;78:572); no estimate in men was found"),
