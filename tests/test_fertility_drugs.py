@@ -231,6 +231,30 @@ def test_mid_chain_germ_cells_stay_near_a_tenth_of_normal_on_testosterone():
     assert np.all((mid[1:] > 0.05) & (mid[1:] < 0.3)), mid
 
 
+@pytest.mark.xfail(strict=True, reason="the same steep germ-cell input: on testosterone gel 100 mg daily alone about two "
+                   "thirds of healthy virtual men reach 1 M/mL or less by week 24 (their LH and FSH fall about 70 % and "
+                   "ITT about 75 %), where Ilani 2012 saw 23 % (not in the evidence set; reported here, not fitted). The "
+                   "calibration's Indonesian men on TE 100 mg weekly, all azoospermic at week 20, pull the other way: "
+                   "the model has no ethnic difference in suppression")
+def test_testosterone_gel_alone_suppresses_sperm_to_one_million_in_a_minority():
+    # Ilani N et al. JCEM 2012;97:3476: healthy volunteers on T gel 10 g (100 mg T) daily with a
+    # placebo gel, 23 % at 1 M/mL or less by weeks 20-24 (per protocol, about 19 men: 95 % interval
+    # up to about 0.47)
+    from hpgsim.trials import run_trial
+
+    spec = {"id": "tgel_alone", "title": "T gel alone", "citation": "Ilani 2012", "url": "http://www.popcouncil.org/publications/abstract.asp?RefID=8481",
+            "population": {"age": {"min": 18, "max": 50}, "conditions": [],
+                           "include": [{"measure": "sperm_concentration", "ge": 15, "unit": "M/mL"}]},
+            "arms": [{"id": "t_gel", "n": 19, "protocol": [{"drug": "testosterone_gel", "dose": "100 mg",
+                                                            "schedule": "daily", "start_week": 0, "weeks": 24}]}],
+            "endpoints": [{"arm": "t_gel", "measure": "sperm_concentration", "unit": "M/mL", "week": 24,
+                           # "1 M/mL or less": fraction_below is strict, so just above 1
+                           "statistic": "fraction_below", "threshold": 1.01, "observed": {"value": {"fraction": 0.23}}}]}
+    result = run_trial(spec, n_virtual=200, seed=1)
+    fraction = result.endpoints[0].simulated["fraction"]
+    assert fraction <= 0.47, fraction
+
+
 def test_testosterone_gel_builds_to_steady_state_over_days_and_stays_level_through_each_day():
     # Testosterone gel: serum T reaches steady state 48-72 h after the first application
     # (Swerdloff RS et al. JCEM 2000;85:4500), and the skin delivers it continuously over the
