@@ -477,7 +477,9 @@ INTRO = (
     "`hpgsim trial --help`). Parameters are fitted to the **calibration** set only; the **validation** set "
     "is a test set, reported and never tuned to. An endpoint the model cannot compute counts as failed. "
     "Each failure carries a one-line reason: the cause we believe (a missing mechanism, an uncertain source, "
-    "a cohort mismatch) or, marked _no cause identified yet_, only the numbers."
+    "a cohort mismatch) or, marked _no cause identified yet_, only the numbers. Virtual men differ in their "
+    "physiology and, for the drugs with a published spread of exposure, in how fast they clear the drug "
+    "(docs/model.md, \"Between-man variation\")."
 )
 
 
