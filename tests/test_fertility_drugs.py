@@ -78,6 +78,41 @@ def test_exemestane_effect_outlasts_the_drug():
     assert active[2] < 0.999 and active[3] > active[2]   # still recovering, recovery under way
 
 
+def test_exemestanes_androgenic_metabolite_adds_to_the_androgen_brake_in_proportion_to_the_drug():
+    # 17-hydroxyexemestane binds the androgen receptor (Ariazi 2007) and is formed from the parent:
+    # the channel is the record's potency times the plasma level, and no other drug adds to it
+    rec = get_drug("exemestane")
+    assert rec.androgen_per_level > 0.0
+    events = DoseEvents.from_list([(0.0, "exemestane", 25000.0), (0.0, "anastrozole", 1000.0)])
+    tab = events.pk_static()
+    state = np.zeros((2, 3))
+    from hpgsim.drugs import pk
+
+    for d in range(2):
+        pk.give_dose(state, tab, d, 0.0, float(events.amount[d]), False)
+    ch = np.zeros(model.N_CHANNELS)
+    model.drug_channels(6.0, tab, state, ch)
+    slot = [r.name for r in events.drugs].index("exemestane")
+    _, central = pk.chain_amounts(state[slot, pk.DEP0], state[slot, pk.CEN0], tab[slot, pk.KA], tab[slot, pk.KE], 6.0)
+    assert ch[model.CH_AR_AGO] == pytest.approx(rec.androgen_per_level * central / rec.volume_l, rel=1e-12)
+
+
+def test_an_androgenic_aromatase_inactivator_raises_t_less_and_lowers_e2_more():
+    # an androgen at the hypothalamus brakes GnRH: less LH, so less T, and less T to aromatise
+    # into what enzyme is left (the direction of Mauras 2003: T rose no more at 50 mg than at 25)
+    from hpgsim.calibration import ParameterSet
+
+    p = population_parameters(25, 23)
+    out = {}
+    for potency in (0.0, get_drug("exemestane").androgen_per_level):
+        with ParameterSet({"exemestane.androgen_per_level": potency}).applied():
+            _, m = _run(p, "exemestane 25 mg daily", 2, [0, 1.43])
+        out[potency] = {k: m[k][1] / m[k][0] - 1.0 for k in ("lh", "total_testosterone", "estradiol")}
+    plain, androgenic = out[0.0], out[get_drug("exemestane").androgen_per_level]
+    assert androgenic["lh"] < plain["lh"] and androgenic["total_testosterone"] < plain["total_testosterone"]
+    assert androgenic["estradiol"] < plain["estradiol"]
+
+
 def test_hcg_im_peaks_earlier_than_sc():
     rec = get_drug("hcg")
     for route, f, ka in ((rec.route, rec.bioavailability, rec.ka_per_h), *rec.other_routes):

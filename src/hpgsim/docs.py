@@ -92,7 +92,7 @@ Deurenberg formula). E2 binds the SHBG sites T leaves free.
 
 ### Hypothalamus
     e_h = [(1 - w)(FE2 / FE2_ref) + w (FT / FT_ref) a (1 - c_AI,brain)](1 - c_ERant) + c_ERago
-    G   = gnrh * B_E,hyp(e_h) * B_T(FT / FT_ref) * B_PRL(PRL) * (1 - S) / (1 - S_ref)
+    G   = gnrh * B_E,hyp(e_h) * B_T(FT / FT_ref + c_ARago) * B_PRL(PRL) * (1 - S) / (1 - S_ref)
     dS/dt = (s_max H(e_h; k_S, 4) - S) / tau_S     tau_S = tau_on while S rises, tau_off while it falls
 Mean-field GnRH drive, braked by E2 (ER), T (AR) and prolactin. The estrogen the GnRH network
 sees (e_h, 1 in the reference man) is serum free E2 plus E2 made in the brain itself from free T:
@@ -103,6 +103,10 @@ inhibitor, the same Emax curve as in the body evaluated at the unbound brain lev
 record's `cns_access` times the plasma level). So an inhibitor that reaches the brain (letrozole)
 lifts more of the E2 brake than its fall of serum E2 alone implies, one that barely does
 (anastrozole) less, and testosterone therapy feeds the brake twice, through serum E2 and locally.
+c_ARago is the androgen-receptor signal of a drug's androgenic metabolite, in units of the reference
+man's free T: exemestane's major metabolite, 17-hydroxyexemestane, binds the androgen receptor
+strongly and acts through it at low nanomolar levels (Ariazi 2007), so exemestane brakes GnRH as an
+androgen while it removes E2, and raises T less than its block of aromatase alone would.
 Endogenous GnRH is pulsatile and does not desensitise its receptor in this mean-field limit.
 S is a slow suppression of the
 drive by a sustained estrogen signal above the physiological range (H is the stimulatory Hill

@@ -50,6 +50,10 @@ DRUG_RANGES: dict[str, tuple[float, float, str]] = {
                                "brain/plasma level; not measured in humans)"),
     "letrozole.cns_access": (0.3, 1.0, "Dave N et al. 2013: unbound brain/plasma 0.3-0.98 in rats (intracerebral microdialysis), up to free access"),
     "exemestane.emax": (0.01, 5.0, "assumption: maximal inactivation rate from a 70-h to a 10-min enzyme half-life"),
+    "exemestane.androgen_per_level": (0.0, 1.0, "androgen signal of 17-hydroxyexemestane per ng/mL of exemestane: from "
+                                      "none to about ten times the reference man's free T at the 25 mg daily mean level "
+                                      "(about 10 ng/mL); the metabolite acts through the androgen receptor at low "
+                                      "nanomolar levels (Ariazi 2007), and its level in men is not published"),
     "enclomiphene.ec50_ng_ml": (0.1, 20.0, "assumption: around the 2.2 ng/mL steady state of 25 mg clomiphene (Helo 2017), "
                                 "whose T doubled"),
     "hcg.emax": (2.0, 20.0, "IU/L of LH-equivalent at full LH-receptor occupancy: from half the reference LH (4 IU/L) "
@@ -59,7 +63,7 @@ DRUG_RANGES: dict[str, tuple[float, float, str]] = {
 }
 DEFAULT_DRUG_SPAN = 10.0
 NUMERIC_DRUG_FIELDS = ("ec50_ng_ml", "emax", "hill", "ka_per_h", "ke_per_h", "volume_l", "bioavailability",
-                       "intrinsic_activity", "cns_access")
+                       "intrinsic_activity", "cns_access", "androgen_per_level")
 
 
 def _derived_rules() -> dict[str, tuple[tuple[str, Callable[[records.DrugRecord, records.DrugRecord], dict]], ...]]:

@@ -19,9 +19,10 @@ import numpy as np
 from numba import njit
 
 # columns of the per-drug static table the engine builds from DrugRecords; CLF is the index in
-# the man's parameter vector of his clearance factor for the drug (-1: the drug has none)
-KA, KE, VOL, CHAN, EMAX, EC50, HILL, KIND, IA, CNS, CLF = range(11)
-N_STATIC = 11
+# the man's parameter vector of his clearance factor for the drug (-1: the drug has none); AR the
+# androgen-receptor signal of an androgenic metabolite per unit of plasma level
+KA, KE, VOL, CHAN, EMAX, EC50, HILL, KIND, IA, CNS, CLF, AR = range(12)
+N_STATIC = 12
 # values of the KIND column (records.EFFECT_KINDS)
 KIND_EMAX, KIND_LINEAR, KIND_ABSORPTION = 0, 1, 2
 # columns of the per-drug state at the start of the current segment

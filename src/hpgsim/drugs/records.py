@@ -25,6 +25,7 @@ CHANNELS = {
     "testosterone_input": 6,     # exogenous testosterone entering plasma (nmol/h)
     "aromatase_inactivation": 7, # rate of irreversible aromatase inactivation (1/h)
     "cns_aromatase_inhibition": 8,  # fraction of brain aromatase blocked (derived from aromatase_inhibition)
+    "ar_agonism": 9,             # androgen-equivalent signal at the hypothalamic androgen receptor (x reference free T)
 }
 # Channels no record acts on directly: the engine fills them from another channel's drugs.
 DERIVED_CHANNELS = {"cns_aromatase_inhibition": "aromatase_inhibition"}
@@ -77,6 +78,10 @@ class DrugRecord:
     # unbound brain over unbound plasma level: how much of an aromatase inhibitor reaches brain
     # aromatase (channel cns_aromatase_inhibition); 1 = freely, as in plasma
     cns_access: float = 1.0
+    # an androgenic metabolite formed in proportion to the drug (exemestane's 17-hydroxyexemestane):
+    # androgen-receptor signal per unit of the drug's plasma level (x reference free T per ng/mL),
+    # added to channel ar_agonism whatever the drug's own channel
+    androgen_per_level: float = 0.0
     # a mixture (clomiphene citrate) is dosed as its parts: (part drug name, fraction of the dose)
     parts: tuple[tuple[str, float], ...] = ()
     # other routes of the same drug: (route, bioavailability, ka_per_h); the record's own route first

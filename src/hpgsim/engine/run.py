@@ -78,6 +78,7 @@ class DoseEvents:
             tab[i, pk.IA] = d.intrinsic_activity
             tab[i, pk.CNS] = d.cns_access
             tab[i, pk.CLF] = INDEX[d.clearance_factor] if d.clearance_factor else -1
+            tab[i, pk.AR] = d.androgen_per_level
         return tab
 
 

@@ -70,8 +70,8 @@ STATE_NAMES = ("gnrhr_desensitised", "lh_pool", "lh", "fsh_pool", "fsh", "leydig
  A_BONE_E, A_BONE_T, A_LH_EFF, A_FSH_EFF) = range(16)
 N_ALG = 16
 
-N_CHANNELS = 9
-CH_AROM, CH_ER_ANT, CH_ER_AGO, CH_LHR, CH_FSHR, CH_GNRHR, CH_T_IN, CH_AROM_INACT, CH_AROM_CNS = range(N_CHANNELS)
+N_CHANNELS = 10
+CH_AROM, CH_ER_ANT, CH_ER_AGO, CH_LHR, CH_FSHR, CH_GNRHR, CH_T_IN, CH_AROM_INACT, CH_AROM_CNS, CH_AR_AGO = range(N_CHANNELS)
 
 # parameter slots as compile-time constants (numba freezes module-level ints)
 _I = INDEX
@@ -188,6 +188,7 @@ def drug_channels(t: float, pk_static: np.ndarray, pk_state: np.ndarray, ch: np.
             ch[c] += pk_static[d, pk.EMAX] * pk_static[d, pk.KA] * depot
             continue
         conc = central / pk_static[d, pk.VOL]
+        ch[CH_AR_AGO] += pk_static[d, pk.AR] * conc     # an androgenic metabolite, if the drug has one
         if kind == pk.KIND_LINEAR:
             ch[c] += pk_static[d, pk.EMAX] * conc
             continue
@@ -356,12 +357,13 @@ def algebra_dynamics(y: np.ndarray, p: np.ndarray, c: np.ndarray, ch: np.ndarray
 
     # Hypothalamus: mean-field GnRH drive braked by E2 at the estrogen receptor (serum free E2 and
     # E2 made in the brain from free T; an ER antagonist hides it, an ER agonist adds to it), by T
-    # at the androgen receptor and by prolactin. The pituitary sees serum E2 alone (rhs_core_c).
+    # at the androgen receptor (free T, plus any drug's androgenic metabolite) and by prolactin. The
+    # pituitary sees serum E2 alone (rhs_core_c).
     ft_rel = ft / p[P_REF_FT]
     e2_signal = hypothalamic_e2_signal(fe2 / p[P_REF_FE2], ft_rel, y[AROM_ACTIVE], p[P_CNS_AROM], ch)
     gnrh = (p[P_GNRHF]
             * brake(e2_signal, p[P_E2H_K], p[P_E2H_N]) / c[K_E2H_NORM]
-            * brake(ft_rel, p[P_TH_K], p[P_TH_N]) / c[K_TH_NORM]
+            * brake(ft_rel + ch[CH_AR_AGO], p[P_TH_K], p[P_TH_N]) / c[K_TH_NORM]
             * c[K_PRL_B] / c[K_PRL_REF_B]
             * (1.0 - max(y[SLOW_SUPP], 0.0)) / c[K_SS_NORM])
 

@@ -26,7 +26,7 @@ from .physiology_math import Rule
 # unit of each channel's value (records.CHANNELS; LH and FSH equivalents are IU/L, no SBML unit)
 CHANNEL_UNITS = {"aromatase_inhibition": "1", "er_antagonism": "1", "er_agonism": "1", "lh_receptor_agonism": None,
                  "fsh_receptor_agonism": None, "gnrh_receptor_agonism": "1", "testosterone_input": "nmol/h",
-                 "aromatase_inactivation": "1/h", "cns_aromatase_inhibition": "1"}
+                 "aromatase_inactivation": "1/h", "cns_aromatase_inhibition": "1", "ar_agonism": "1"}
 assert set(CHANNEL_UNITS) == set(CHANNELS)
 # channels whose drug effects combine as independent blocks (model.drug_channels)
 _BLOCKS = ("aromatase_inhibition", "er_antagonism", "gnrh_receptor_agonism", "cns_aromatase_inhibition")
@@ -84,6 +84,10 @@ def drug_parameters(events: DoseEvents) -> list[DrugParam]:
             if drug.channel == "aromatase_inhibition":
                 out.append(DrugParam(f"cns_{r}", drug.cns_access, "1",
                                      f"{drug.name}: unbound brain over unbound plasma level"))
+        if drug.androgen_per_level:
+            out.append(DrugParam(f"ar_{r}", drug.androgen_per_level, None,
+                                 f"{drug.name}: androgen-receptor signal of its androgenic metabolite per unit of "
+                                 f"plasma level (x reference free T per {drug.level_unit})"))
     return out
 
 
@@ -131,6 +135,8 @@ def channel_rules(events: DoseEvents) -> list[Rule]:
                 terms["cns_aromatase_inhibition"].append(f"(1 - min(cns_effect_{r}, 1))")
         else:
             terms[drug.channel].append(f"effect_{r}")
+        if drug.androgen_per_level:
+            terms["ar_agonism"].append(f"ar_{r} * central_{r} / V_{r}")
     for channel, parts in terms.items():
         if channel in _BLOCKS:
             formula = f"1 - {' * '.join(parts)}" if parts else "0"

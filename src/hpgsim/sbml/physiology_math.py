@@ -102,7 +102,7 @@ ALGEBRA: tuple[Rule, ...] = (
          "estrogen signal of the GnRH neurons: serum free E2 and E2 made in the brain from free T"),
     Rule("gnrh_drive",
          "gnrh_factor * brake(hypothalamic_e2_signal, e2_hyp_k, e2_hyp_n) / brake(1, e2_hyp_k, e2_hyp_n)"
-         " * brake(free_t_relative, t_hyp_k, t_hyp_n) / brake(1, t_hyp_k, t_hyp_n)"
+         " * brake(free_t_relative + ar_agonism, t_hyp_k, t_hyp_n) / brake(1, t_hyp_k, t_hyp_n)"
          " * brake(prolactin, prolactin_k, prolactin_n) / brake(ref_prolactin, prolactin_k, prolactin_n)"
          f" * (1 - max(slow_gnrh_suppression, 0)) / (1 - slow_gnrh_suppression_max * drive(1, slow_gnrh_suppression_e2_k, {model.SS_N:g}))",
          "1", "mean-field hypothalamic GnRH drive"),

@@ -50,11 +50,6 @@ FAILURE_NOTES: dict[tuple, str] = {
         "nearly every virtual man recovers by 6 months (0.93 against 0.67): the between-man spread of recovery (age, ester, duration, ethnicity in Liu's Cox model) is not modelled",
     ("rastrelli2014", "gonadotropins_prepubertal_onset", "sperm_concentration", "mean", 77.94):
         "mean sperm slightly above the interval (4.8 vs 2.3-4.5 M/mL): prepubertal onset is not distinguished from other CHH",
-    ("mauras2003_25mg", "exemestane_25mg", "estradiol", "mean", 1.43):
-        "E2 falls 24 % not 38 % (edge 24.4) while T rises as observed (+64 % vs +60 %): the LH and T rise that follows "
-        "refills the aromatase left, more so since the Leydig response is sigmoid; a one-parameter refit of exemestane's "
-        "potency at 100 men stays at 0.51 (the T and free-T endpoints hold it); refitted with a slower aromatase "
-        "resynthesis (33 h) it passes, but the validation set does not improve (docs/calibration-exemestane-resynthesis.md)",
     ("leder2004", "twice_weekly", "estradiol", "mean", 12.0):
         "E2 falls 17 % on 1 mg twice weekly against the observed 37 %, and 26 % on 1 mg daily (observed 35 %): the "
         "maximal block is fitted jointly with Burnett-Bowie 2009's smaller falls (20-24 % on 1 mg daily), and the T rise "
@@ -97,7 +92,6 @@ STUDY_NOTES: dict[str, str] = {
     "liu2009": "sperm appear after about 18 weeks, not 31: Sertoli maturation (about 3 months) and the regrowth of the spermatogonial pool from a few percent of the adult's (time constant 6 weeks, which the calibration set pins near 6-7) start germ-cell input gradually, and the first sperm need only a little of it; no pubertal threshold in maturity is modelled, and the mean-field chain lets the first tubules' sperm through as soon as any input arrives",
     "muir_handelsman_meta": "too few men reach 10 M/mL and the mean is half the observed (5.3 vs 11.6 M/mL): the condition is fitted to Rastrelli 2014's meta-analytic mean of 5.9 M/mL, which this pooled cohort exceeds",
     "lapauw2009": "T rises +163 % against +128 % (upper bound 143) while E2 falls as observed: letrozole's maximal block is fitted to T'Sjoen 2005 (calibration, likely the same men), whose T rose +146 % and where the model gives +164 % too",
-    "mauras2003_50mg": "T rises more at 50 mg than at 25 mg (+87 % vs +56 %); the study saw a smaller rise (exemestane's androgenic metabolite, which adds to androgen feedback, is not modelled)",
     "shah2021": "late anastrozole effects in obese men: E2 falls 23 % not 50 % at 5 months, so the T/E2 ratio rises less (+123 % vs +194 %), and FSH rises +25 % against +58 %; anastrozole's maximal block in men is fitted to older and young men of lower BMI (Leder 2004, Burnett-Bowie 2009, Gibb 2016), whose E2 fell 20-41 %, and adipose aromatase against fat mass is an open question (people/population.py)",
     "veldhuis2005": "anastrozole lowers E2 about 29 % in two weeks, not 50 %, and LH rises less with it (+48-94 % against +110 %): the maximal block in men is fitted to 6-52-week trials whose E2 fell 20-41 % (Leder 2004, Gibb 2016, Burnett-Bowie 2009); dose and duration assumed (at a higher dose the model's E2 would fall no further)",
     "ramasamy2014_t": "the testosterone rise is smaller than observed while the levels reached are close (gel 408 vs 412 ng/dL, injection 935 vs 1104 or 1014): the enrolled virtual men start higher (258-265 vs 224-230 ng/dL), and the doses, sampling times and baseline are assumptions of the transcription",

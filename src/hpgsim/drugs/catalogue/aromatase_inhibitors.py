@@ -164,6 +164,12 @@ EXEMESTANE_F = 0.60               # label-derived monograph value (uncertain)
 EXEMESTANE_V_F_L = 1400.0         # apparent V/F, chosen so Cmax after 25 mg is about 17 ng/mL (label-scale Cmax; uncertain)
 EXEMESTANE_EC50 = 8.0             # ng/mL: KI of aromatase inactivation about 26 nM (x 296.4 g/mol = 7.7 ng/mL), in-vitro, uncertain
 EXEMESTANE_KMAX_PER_H = 0.5131      # 1/h, fitted to Mauras 2003 25 mg (calibration set); refit: docs/calibration-feedback.md
+# Its major metabolite, 17-hydroxyexemestane, is an androgen: it binds the androgen receptor strongly
+# and acts through it at low nanomolar levels (Ariazi 2007; major metabolite in vivo: Landry 2014).
+# Formed in proportion to the parent, it adds androgen-receptor signal to the hypothalamic T brake:
+# x reference free T per ng/mL of exemestane, fitted to Mauras 2003 25 mg (calibration set):
+# docs/calibration-exemestane-androgen.md
+EXEMESTANE_ANDROGEN_PER_NG_ML = 0.1462
 
 register(DrugRecord(
     name="exemestane",
@@ -180,14 +186,22 @@ register(DrugRecord(
     emax=EXEMESTANE_KMAX_PER_H,
     ec50_ng_ml=EXEMESTANE_EC50,
     hill=1.0,
-    mechanism="irreversible (mechanism-based) inactivation of aromatase; activity returns only by enzyme resynthesis",
+    androgen_per_level=EXEMESTANE_ANDROGEN_PER_NG_ML,
+    mechanism="irreversible (mechanism-based) inactivation of aromatase; activity returns only by enzyme resynthesis; "
+              "its metabolite 17-hydroxyexemestane is an androgen",
     sources=(
         Source("Mauras N et al. JCEM 2003;88:5951 (young men: t1/2 8.9 h, tmax 1 h; 25 mg/d x10 d: E2 -38 %, T +60 %; max E2 suppression 62 % at 12 h)",
                "https://www.scribd.com/document/564002863/Estudo-Exemestano"),
         Source("AROMASIN label (25 mg daily after a meal; irreversible steroidal inactivator)", "https://dailymed.nlm.nih.gov/dailymed/fda/fdaDrugXsl.cfm?setid=15e11379-e681-4f2b-bdd6-dbbe56e563b0"),
+        Source("Ariazi EA et al. Mol Cancer Ther 2007;6:2817 (17-hydroxyexemestane binds the androgen receptor strongly and acts through it at low nanomolar levels)",
+               "https://mdanderson.elsevierpure.com/en/publications/exemestanes-17-hydroxylated-metabolite-exerts-biological-effects-"),
+        Source("Landry KK et al. J Drug Metab Toxicol 2014;5:171 (17-hydroxyexemestane is the major metabolite of exemestane in vivo)",
+               "https://longdom.org/open-access/17hydroexemestane-a-potent-inhibitor-of-cyp19-aromatase-and-substrate-of-cyp3a-21703.html"),
     ),
     notes="The inactivation rate at saturation is fitted to Mauras 2003 (25 mg); the aromatase resynthesis half-time "
-          "is a physiology parameter with no direct measurement.",
+          "is a physiology parameter with no direct measurement. Its androgenic metabolite adds "
+          f"{EXEMESTANE_ANDROGEN_PER_NG_ML:g} x reference free T per ng/mL of exemestane to the hypothalamic androgen "
+          "brake (formed in proportion to the parent; potency fitted to Mauras 2003, 25 mg, plausible 0-1).",
     usual_regimen="exemestane 25 mg daily",
     usual_weeks=4.0,
 ))
