@@ -309,14 +309,9 @@ PARAMETERS: tuple[Param, ...] = (
        "individual; spread from the population (people/population.py)", "individual"),
     # his own clearance of a drug: CL = ke V, so his exposure to a dose (AUC) is 1 / factor of the
     # typical man's; the spread between men is in people/population.py (PK_VARIATION)
-    _P("anastrozole_clearance_factor", 1.0, "1", 0.25, 4.0, "this man's apparent clearance of anastrozole relative to the typical man's",
-       "individual; spread from the population (people/population.py, PK_VARIATION)", "individual"),
-    _P("tamoxifen_clearance_factor", 1.0, "1", 0.25, 4.0, "this man's apparent clearance of tamoxifen relative to the typical man's",
-       "individual; spread from the population (people/population.py, PK_VARIATION)", "individual"),
-    _P("hcg_clearance_factor", 1.0, "1", 0.25, 4.0, "this man's apparent clearance of hCG relative to the typical man's",
-       "individual; spread from the population (people/population.py, PK_VARIATION)", "individual"),
-    _P("fsh_clearance_factor", 1.0, "1", 0.25, 4.0, "this man's apparent clearance of FSH relative to the typical man's",
-       "individual; spread from the population (people/population.py, PK_VARIATION)", "individual"),
+    *(_P(f"{drug}_clearance_factor", 1.0, "1", 0.25, 4.0, f"this man's apparent clearance of {label} relative to the typical man's",
+         "individual; spread from the population (people/population.py, PK_VARIATION)", "individual")
+      for drug, label in (("anastrozole", "anastrozole"), ("tamoxifen", "tamoxifen"), ("hcg", "hCG"), ("fsh", "FSH"))),
     _P("prolactin", 8.0, "ng/mL", 1.0, 5000.0, "this man's serum prolactin", "individual; measured or reference", "individual"),
     _P("age", 30.0, "year", 18.0, 100.0, "age", "individual", "individual"),
     _P("bmi", 23.0, "kg/m2", 15.0, 70.0, "body-mass index (kept so conditions and reports can read it)", "individual", "individual"),
