@@ -8,7 +8,8 @@ postmenopausal women (Geisler 1996, which with the steady-state concentration be
 EC50 near 0.9 ng/mL). A single-site Emax model reproduces both only if the block of men's
 aromatase is potent (EC50 of the order of the women's value) but saturates below complete: the
 record carries that maximal block (``emax``) and EC50, fitted jointly to the calibration set
-(docs/calibration-anastrozole-plateau.md). The incomplete block in men is known: third-generation
+(docs/calibration-anastrozole-plateau.md; with the hypothalamic feedback,
+docs/calibration-ai-feedback.md). The incomplete block in men is known: third-generation
 inhibitors lower men's E2/T ratio by about 77 % (review: Reprod Biol Endocrinol 2011;9:93), where
 they block 97-99 % of aromatisation in women. Why is not settled: the review suggests the testis,
 where testosterone outnumbers the inhibitor far more than in fat and muscle, but with the testis
@@ -31,8 +32,9 @@ ANASTROZOLE_F = 0.85             # secondary source (medlabglobal), uncertain
 ANASTROZOLE_KA_PER_H = 2.6       # gives tmax = ln(ka/ke)/(ka-ke) = 2.0 h (label, fasting)
 # fitted jointly to the male calibration set (docs/calibration-anastrozole-plateau.md; earlier
 # fits with a complete block: docs/calibration.md, calibration-feedback.md, calibration-brain-aromatase.md)
-ANASTROZOLE_EC50_MEN = 1.521     # ng/mL
-ANASTROZOLE_EMAX_MEN = 0.6551    # largest fraction of men's aromatisation anastrozole blocks
+# refitted jointly with the hypothalamic feedback: docs/calibration-ai-feedback.md
+ANASTROZOLE_EC50_MEN = 1.280     # ng/mL
+ANASTROZOLE_EMAX_MEN = 0.6887    # largest fraction of men's aromatisation anastrozole blocks
 # Unbound brain over unbound plasma level, for the block of brain aromatase (the hypothalamic
 # estrogen signal, model.hypothalamic_e2_signal). Not measured in humans for anastrozole; fitted
 # to the calibration set (docs/calibration-brain-aromatase.md), where it went to the low end of
@@ -105,11 +107,12 @@ LETROZOLE_KA_PER_H = 1.5          # rapidly and completely absorbed (label); tma
 # Loves 2008, de Boer 2005, T'Sjoen 2005); in postmenopausal women 0.1 mg daily (about 2 ng/mL)
 # already suppresses estrogens by more than 90 % (Lipton 1995). The EC50 is therefore set from
 # those (0.2 ng/mL: 90 % of the maximal block at the weekly trough), and the maximal block in men
-# is fitted to T'Sjoen 2005 (docs/calibration-letrozole-plateau.md). The former record, a complete
+# is fitted to T'Sjoen 2005 (docs/calibration-letrozole-plateau.md; refitted jointly with the
+# hypothalamic feedback, docs/calibration-ai-feedback.md). The former record, a complete
 # block with an EC50 of 5.25 ng/mL fitted to daily dosing alone, made 2.5 mg once weekly lower E2
 # by 6 % and raise T by 18 % (observed -53 % and +232 %).
 LETROZOLE_EC50_MEN = 0.2         # ng/mL
-LETROZOLE_EMAX_MEN = 0.9         # fitted: largest fraction of men's aromatisation letrozole blocks
+LETROZOLE_EMAX_MEN = 0.8875         # fitted: largest fraction of men's aromatisation letrozole blocks
 
 register(DrugRecord(
     name="letrozole",

@@ -45,8 +45,8 @@ ZUCLOMIPHENE_V_L = _ZUC_CL * ZUCLOMIPHENE_HALF_LIFE_H / _LN2
 CLOMIPHENE_KA_PER_H = 0.8           # tmax about 3-5 h after oral clomiphene (label: rapidly absorbed)
 
 # ng/mL, fitted to Helo 2017 and Ramasamy 2014 (calibration set) with the ratio below
-# (docs/calibration-zuclomiphene.md)
-ENCLOMIPHENE_EC50 = 2.791
+# (docs/calibration-zuclomiphene.md); refitted with the hypothalamic feedback (docs/calibration-ai-feedback.md)
+ENCLOMIPHENE_EC50 = 2.846
 # Zuclomiphene binds the ER but acts as a mixed agonist-antagonist (the estrogenic isomer), and
 # reviews put nearly all of clomiphene's gonadotropin-raising action in enclomiphene (Earl JA, Kim
 # ED. Expert Rev Endocrinol Metab 2019;14:157): its central antagonism per ng/mL is taken as a
