@@ -16,10 +16,10 @@ the no-change studies are named.
 What the table shows (anastrozole 1 mg daily, 26 weeks, 200 men per row aged 30-50, seed 1):
 blunting by a brake that is not estrogen's (prolactin, hypothyroidism, insulin resistance) shows
 in the T gained and the T reached, not in percent: a man who starts lower rises by a similar or
-larger percentage (hyperprolactinaemia +56 % against +44 % in healthy men, but +195 against
-+229 ng/dL, reaching 538 against 754 ng/dL). Obesity and the metabolic and thyroid conditions give
-percent rises of +55 to +63 %, primary hypogonadism and Klinefelter syndrome the smallest (+6 %
-and +16 %, sperm unchanged at 0 in Klinefelter). Untreated congenital hypogonadotropic men have no
+larger percentage (hyperprolactinaemia +56 % against +43 % in healthy men, but +191 against
++225 ng/dL, reaching 546 against 760 ng/dL). Obesity and the metabolic and thyroid conditions give
+percent rises of +54 to +63 %, primary hypogonadism and Klinefelter syndrome the smallest (0 %
+and +9 %, sperm unchanged at 0 in Klinefelter). Untreated congenital hypogonadotropic men have no
 LH or FSH to change: their percent changes are shown as n/a.
 """
 
