@@ -42,7 +42,7 @@ REPORT_DPI = 80                      # time-course figures: legible, and ~70 of 
 # change a parameter; tests/test_published_fertility_trials.py checks these still fail.
 FAILURE_NOTES: dict[tuple, str] = {
     ("helo2017", "clomiphene_25mg", "lh", "median", 112.15):
-        "LH rises more than in Helo's obese hypogonadal men (+80 % vs +52 %) while T rises a little less (+122 % vs +138 %, next entry): ER blockade acts on a feedback tuned to young men, and the T answer per unit of LH in obese men depends on adipose aromatase and SHBG, on which the calibration sources conflict (people/population.py); how the mixture's action splits between its isomers is an assumption",
+        "LH rises more than in Helo's obese hypogonadal men (+80 % vs +52 %) while T rises a little less (+122 % vs +138 %, its own entry below): ER blockade acts on a feedback tuned to young men, and the T answer per unit of LH in obese men depends on adipose aromatase and SHBG, on which the calibration sources conflict (people/population.py); how the mixture's action splits between its isomers is an assumption",
     ("helo2017", "clomiphene_25mg", "concentration:enclomiphene", "median", 112.15):
         "a median level with no stated sampling time: enclomiphene's volume is fitted so that its 24-hour mean is this median "
         "(2.2 ng/mL), but the endpoint's week falls about an hour after a daily dose, near the peak (3.0); the model's trough is about 0.9",
@@ -79,7 +79,7 @@ TE_AZOOSPERMIA_CAUCASIAN = (
     "the model has no ethnic difference")
 # Per study: the cause we believe behind failures not named endpoint by endpoint above.
 STUDY_NOTES: dict[str, str] = {
-    "burnett_bowie2009_clinendo": "E2 falls a third (-32 %) against the observed 20-24 % on the same 1 mg daily that lowers Gibb's young men's E2 by 41 % and Leder's older men's by 35 %: Burnett-Bowie's E2 assay reads a 15 pg/mL baseline against Leder's 26 (assay floors blunt measured falls), and one maximal block serves all three trials",
+    "burnett_bowie2009_clinendo": "as burnett_bowie2009_jcem (the same trial)",
     "burnett_bowie2009_jcem": "E2 falls a third (-32 %) against the observed 20 % (the same trial's other report, 24 %, passes at its edge) on the same 1 mg daily that lowers Gibb's young men's E2 by 41 % and Leder's older men's by 35 %: Burnett-Bowie's E2 assay reads a 15 pg/mL baseline against Leder's 26 (assay floors blunt measured falls), and one maximal block serves all three trials",
     "indonesia_te": TE_AZOOSPERMIA_ASIAN,
     "gibb2016": "T rises +38 % against +21 % in young men: Gibb's small T rise conflicts with T'Sjoen's +146 % in young men on a stronger inhibitor; Gibb's crossover compares on-drug with on-placebo, not with baseline",
