@@ -188,3 +188,15 @@ def test_seed_check_reports_what_the_other_seeds_give_on_their_own(tmp_path):
     data = run.to_json_dict()
     assert data["seed_checks"][0]["seed"] == 4
     assert len(data["unstable_endpoints"]) == len(run.unstable_endpoints())
+
+
+def test_failures_are_grouped_by_cause_and_each_is_counted_once(report):
+    data, out = report
+    failed = [e for e in data["endpoints"] if e["pass"] is False]
+    markdown = (out / "validation.md").read_text(encoding="utf-8")
+    section = markdown.split("## Where the model disagrees, by cause", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and not line.startswith("| gap |")]
+    # columns: gap, what, calibration failures, validation failures, studies
+    counted = sum(int(c) for line in rows for c in [cell.strip() for cell in line.split("|")[3:5]])
+    assert counted == len(failed)
+    assert "Where the model disagrees, by cause" in (out / "validation.html").read_text(encoding="utf-8")

@@ -78,6 +78,13 @@ def render(run, figures, base: Path, command: str | None = None) -> str:
     for f in figures:
         if not f.set and not f.study:
             parts.append(f"<figure>{_image(base, f.file, 'forest plot')}<figcaption>{_inline(f.caption)}</figcaption></figure>")
+    if any(r.verdict == "fail" for r in rows):
+        from .failure_causes import failure_causes_section
+        text, head, table = failure_causes_section(rows, run.sets)
+        parts += ['<h2 id="causes">Where the model disagrees, by cause</h2>', f"<p>{_inline(text)}</p>",
+                  "<table><thead><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in head) + "</tr></thead><tbody>"]
+        parts += ["<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in table]
+        parts.append("</tbody></table>")
     for which in run.sets:
         sub = [r for r in rows if r.set == which]
         if not sub:

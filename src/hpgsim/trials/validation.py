@@ -32,6 +32,7 @@ import pandas as pd
 from ..errors import HpgsimError, InputError
 from ..results import DISCLAIMER
 from . import run_trial
+from .failure_causes import failure_causes_section
 
 SETS = ("calibration", "validation")
 FIGURE_DIR = "validation"            # the figures' folder, next to validation.md
@@ -172,7 +173,8 @@ def model_version() -> str:
 
 # Modules that only present results: editing them does not change a number in the report.
 _PRESENTATION = frozenset({"docs.py", "plotting.py", "progress.py", "trials/validation.py", "trials/forest.py",
-                           "trials/html_report.py", "trials/figures.py", "trials/report.py", "patient_report.py"})
+                           "trials/html_report.py", "trials/figures.py", "trials/report.py", "patient_report.py",
+                           "trials/failure_causes.py"})
 
 
 @dataclass(frozen=True)
@@ -497,6 +499,11 @@ def markdown(run: ValidationRun, figures: list[ReportFigure] = (), command: str 
     forest = [f for f in figures if f.study == "" and f.set == ""]
     for f in forest:
         lines += ["", f"![forest plot]({f.file})", "", f"_{f.caption}_"]
+    if any(r.verdict == "fail" for r in rows):
+        text, head, table = failure_causes_section(rows, run.sets)
+        lines += ["", "## Where the model disagrees, by cause", "", text, "",
+                  "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in table]
     for which in run.sets:
         sub = [r for r in rows if r.set == which]
         if not sub:
