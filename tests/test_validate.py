@@ -200,3 +200,11 @@ def test_failures_are_grouped_by_cause_and_each_is_counted_once(report):
     counted = sum(int(c) for line in rows for c in [cell.strip() for cell in line.split("|")[3:5]])
     assert counted == len(failed)
     assert "Where the model disagrees, by cause" in (out / "validation.html").read_text(encoding="utf-8")
+
+
+def test_the_terminal_summary_names_the_causes_of_failures():
+    result = runner.invoke(app, ["validate", "--spec", "helo2017", "--n-virtual", "20", "--seed", "3", "--no-progress"])
+    assert result.exit_code == 0, result.output
+    summary = next(line for line in result.stdout.splitlines() if line.startswith("failures by cause: "))
+    # helo2017's documented failures: T and LH (obese men's T answer to LH), the enclomiphene level
+    assert "Testosterone answer to LH in obese or infertile men" in summary
