@@ -48,8 +48,9 @@ def _all(*studies: str) -> tuple[Claim, ...]:
 GAPS: tuple[Gap, ...] = (
     Gap("Aromatase inhibitors: one potency for trials that disagree",
         "one maximal block and EC50 per drug are fitted to trials whose E2 falls on 1 mg anastrozole daily "
-        "range from 20 % to 50 % and whose T rises from +21 % to +146 %; nothing in the model makes the fall "
-        "depend on the cohort's baseline E2 or assay (an unblocked E2 source or an assay floor would)",
+        "range from 20 % to 50 % and whose T rises from +21 % to +146 %; the observed falls grow with the cohort's "
+        "baseline E2 (15 pg/mL: 20-24 %, 26-28: 35-41 %, 32: 50 %), as an E2 assay floor would make them, and "
+        "nothing in the model does",
         (Claim("burnett_bowie2009_jcem", "estradiol"), Claim("burnett_bowie2009_clinendo", "estradiol"),
          Claim("leder2004", "estradiol"), Claim("gibb2016"), Claim("lapauw2009"))
         + _all("veldhuis2005", "shah2021")),
@@ -121,7 +122,7 @@ def failure_causes_section(rows, sets: tuple[str, ...]) -> tuple[str, list[str],
     head = ["gap", "what is missing or in conflict"] + [f"{which} failures" for which in sets] + ["studies"]
     table = [[title, what[title]] + [str(counts[title][w]) for w in sets] + [", ".join(studies[title])]
              for title in order]
-    text = (f"Where the model disagrees, by cause: the {len(failed)} failures below fall into {len(order)} groups, "
+    text = (f"The {len(failed)} failures below fall into {len(order)} groups, "
             "each a gap in the model or a conflict in the evidence (one line per failure in the tables; "
             "`hpgsim.trials.failure_causes` assigns them). A group says where the model should not be "
             "trusted yet; its failures stay failures.")
