@@ -126,6 +126,7 @@ def _print_tables(run, written: list[Path]) -> None:
     from rich.table import Table
 
     from .results import DISCLAIMER
+    from .trials.failure_causes import group_failures
     from .trials.validation import REASON_NONE
 
     console = Console(highlight=False, markup=False)
@@ -150,11 +151,9 @@ def _print_tables(run, written: list[Path]) -> None:
         console.print(table)
     for which, (ok, n) in rates.items():
         console.print(f"{which}: {ok} of {n} compared endpoints pass" + (f" ({100 * ok / n:.0f} %)" if n else ""))
-    if any(r.verdict == "fail" for r in rows):
-        from .trials.failure_causes import failure_causes_section
-        _text, _head, groups = failure_causes_section(rows, run.sets)
-        console.print("failures by cause: " + "; ".join(
-            f"{g[0]} {sum(int(c) for c in g[2:2 + len(run.sets)])}" for g in groups), soft_wrap=True)
+    groups = group_failures(rows, run.sets)
+    if groups:
+        console.print("failures by cause: " + "; ".join(f"{g.title} {g.total}" for g in groups), soft_wrap=True)
     for check in run.seed_checks:
         console.print(f"seed {check.seed}: " + ", ".join(f"{w} {ok} of {n}" for w, (ok, n) in check.rates.items()))
     if run.seed_checks:

@@ -105,27 +105,47 @@ def gap_of(study: str, measure: str, endpoint: str, gaps: Iterable[Gap] = GAPS) 
     return titles[0] if titles else NOT_GROUPED
 
 
-def failure_causes_section(rows, sets: tuple[str, ...]) -> tuple[str, list[str], list[list[str]]]:
-    """The report's grouping of failures: a paragraph, the table's header and its rows (one per gap
-    that explains at least one failure, most failures first; then the failures not grouped)."""
-    failed = [r for r in rows if r.verdict == "fail"]
-    counts: dict[str, dict[str, int]] = {}
+@dataclass(frozen=True)
+class FailureGroup:
+    """The failures one gap explains (or :data:`NOT_GROUPED`): how many per set, and the studies."""
+
+    title: str
+    what: str
+    per_set: dict[str, int]
+    studies: tuple[str, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(self.per_set.values())
+
+
+def group_failures(rows, sets: tuple[str, ...]) -> list[FailureGroup]:
+    """The failed report rows grouped by gap, most failures first, the ones not grouped last."""
+    per_set: dict[str, dict[str, int]] = {}
     studies: dict[str, list[str]] = {}
-    for r in failed:
+    for r in rows:
+        if r.verdict != "fail":
+            continue
         title = gap_of(r.study, r.measure, r.endpoint)
-        per_set = counts.setdefault(title, dict.fromkeys(sets, 0))
-        per_set[r.set] = per_set.get(r.set, 0) + 1
+        counts = per_set.setdefault(title, dict.fromkeys(sets, 0))
+        counts[r.set] = counts.get(r.set, 0) + 1
         if r.study not in studies.setdefault(title, []):
             studies[title].append(r.study)
     what = {g.title: g.what for g in GAPS}
     what[NOT_GROUPED] = "each failure's own reason in the tables below"
-    order = sorted(counts, key=lambda t: (t == NOT_GROUPED, -sum(counts[t].values()), t))
+    groups = [FailureGroup(t, what[t], per_set[t], tuple(studies[t])) for t in per_set]
+    return sorted(groups, key=lambda g: (g.title == NOT_GROUPED, -g.total, g.title))
+
+
+def failure_causes_section(rows, sets: tuple[str, ...]) -> tuple[str, list[str], list[list[str]]]:
+    """The report's grouping of failures: a paragraph, the table's header and its rows (one per gap
+    that explains at least one failure, most failures first; then the failures not grouped)."""
+    groups = group_failures(rows, sets)
     head = ["gap", "what is missing or in conflict"] + [f"{which} failures" for which in sets] + ["studies"]
-    table = [[title, what[title]] + [str(counts[title][w]) for w in sets] + [", ".join(studies[title])]
-             for title in order]
-    gaps = sum(title != NOT_GROUPED for title in order)
-    unclaimed = sum(counts.get(NOT_GROUPED, {}).values())
-    text = (f"The {len(failed)} failures below fall into {gaps} group{'' if gaps == 1 else 's'}"
+    table = [[g.title, g.what] + [str(g.per_set[w]) for w in sets] + [", ".join(g.studies)] for g in groups]
+    gaps = sum(g.title != NOT_GROUPED for g in groups)
+    unclaimed = sum(g.total for g in groups if g.title == NOT_GROUPED)
+    text = (f"The {sum(g.total for g in groups)} failures below fall into {gaps} group{'' if gaps == 1 else 's'}"
             + (f" ({unclaimed} not grouped)" if unclaimed else "") + ", "
             "each a gap in the model or a conflict in the evidence (one line per failure in the tables; "
             "`hpgsim.trials.failure_causes` assigns them). A group says where the model should not be "

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from ..results import DISCLAIMER
+from .failure_causes import failure_causes_section
 
 CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2em auto; max-width: 1200px;
@@ -79,7 +80,6 @@ def render(run, figures, base: Path, command: str | None = None) -> str:
         if not f.set and not f.study:
             parts.append(f"<figure>{_image(base, f.file, 'forest plot')}<figcaption>{_inline(f.caption)}</figcaption></figure>")
     if any(r.verdict == "fail" for r in rows):
-        from .failure_causes import failure_causes_section
         text, head, table = failure_causes_section(rows, run.sets)
         parts += ['<h2 id="causes">Where the model disagrees, by cause</h2>', f"<p>{_inline(text)}</p>",
                   "<table><thead><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in head) + "</tr></thead><tbody>"]

@@ -112,7 +112,7 @@ LETROZOLE_KA_PER_H = 1.5          # rapidly and completely absorbed (label); tma
 # block with an EC50 of 5.25 ng/mL fitted to daily dosing alone, made 2.5 mg once weekly lower E2
 # by 6 % and raise T by 18 % (observed -53 % and +232 %).
 LETROZOLE_EC50_MEN = 0.2         # ng/mL
-LETROZOLE_EMAX_MEN = 0.8875         # fitted: largest fraction of men's aromatisation letrozole blocks
+LETROZOLE_EMAX_MEN = 0.8875      # fitted: largest fraction of men's aromatisation letrozole blocks
 
 register(DrugRecord(
     name="letrozole",
